@@ -1,0 +1,1 @@
+"""ttnc_pipeline."""

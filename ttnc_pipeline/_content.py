@@ -1,0 +1,136 @@
+"""Read-only views over the XML content of a response.
+
+TTNC's own clients turn a response into a dict and lose data on the way
+(only the last of repeated siblings survives; attributes of children are
+dropped). These views keep everything and stay cheap: nothing is converted
+until it is read, so a 100,000-number listing costs one small object per
+number that is actually touched.
+
+Rules, shared by every view:
+
+- a child with only text reads as ``str`` (``''`` when empty);
+- a child with children or attributes reads as a nested :class:`ContentView`,
+  its attributes under ``'@attributes'`` and its text under ``'#text'``;
+- repeated siblings read as a list, in document order;
+- the plural-wrapper rule: children named ``X`` of an element named ``Xs``
+  (``Numbers/Number``, ``BandCounts/BandCount``) are always a list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from ttnc_pipeline.redaction import redact_mapping
+
+ATTRIBUTES_KEY = "@attributes"
+TEXT_KEY = "#text"
+
+
+def value_of(element: Element) -> str | ContentView:
+    """The reading of one element: its text, or a view when it has structure."""
+    if not element.attrib and len(element) == 0:
+        return element.text or ""
+    return ContentView(element)
+
+
+def _is_list_key(parent_tag: str, key: str) -> bool:
+    return parent_tag == key + "s"
+
+
+class ContentView(Mapping[str, Any]):
+    """A read-only mapping over one element's attributes, text and children."""
+
+    __slots__ = ("_element", "_groups")
+
+    def __init__(self, element: Element) -> None:
+        self._element = element
+        self._groups: dict[str, list[Element]] | None = None
+
+    def _index(self) -> dict[str, list[Element]]:
+        groups = self._groups
+        if groups is None:
+            groups = {}
+            for child in self._element:
+                tag = child.tag
+                if tag in groups:
+                    groups[tag].append(child)
+                else:
+                    groups[tag] = [child]
+            self._groups = groups
+        return groups
+
+    def _text(self) -> str | None:
+        text = self._element.text
+        return text if text and text.strip() else None
+
+    def __getitem__(self, key: str) -> Any:
+        if key == ATTRIBUTES_KEY:
+            if self._element.attrib:
+                return dict(self._element.attrib)
+            raise KeyError(key)
+        if key == TEXT_KEY:
+            text = self._text()
+            if text is None:
+                raise KeyError(key)
+            return text
+        children = self._index()[key]
+        if len(children) == 1 and not _is_list_key(self._element.tag, key):
+            return value_of(children[0])
+        return [value_of(child) for child in children]
+
+    def __iter__(self) -> Iterator[str]:
+        if self._element.attrib:
+            yield ATTRIBUTES_KEY
+        if self._text() is not None:
+            yield TEXT_KEY
+        yield from self._index()
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def all(self, path: str) -> list[Any]:
+        """Every element at a ``/``-separated path of child names, always as a list."""
+        nodes = [self._element]
+        for step in path.split("/"):
+            nodes = [child for node in nodes for child in node if child.tag == step]
+        return [value_of(node) for node in nodes]
+
+    def first(self, path: str, default: Any = None) -> Any:
+        """The first element at ``path``, or ``default`` when there is none."""
+        nodes = [self._element]
+        for step in path.split("/"):
+            nodes = [child for node in nodes for child in node if child.tag == step]
+            if not nodes:
+                return default
+        return value_of(nodes[0])
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-serialisable data: dicts, lists and strings."""
+        return {key: plain(value) for key, value in self.items()}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({redact_mapping(self.to_dict())!r})"
+
+
+def plain(value: Any) -> Any:
+    """Turn a value read from a view into plain data."""
+    if isinstance(value, ContentView):
+        return value.to_dict()
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
+
+
+def canonical(element: Element) -> tuple[Any, ...]:
+    """A comparable form of an element: tag, sorted attributes, text, children."""
+    text = element.text or ""
+    if len(element) and not text.strip():
+        text = ""  # indentation between children is not content
+    return (
+        element.tag,
+        tuple(sorted(element.attrib.items())),
+        text,
+        tuple(canonical(child) for child in element),
+    )

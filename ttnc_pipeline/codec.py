@@ -1,0 +1,356 @@
+"""The wire format, both directions, with no I/O.
+
+- :func:`encode_batch` / :func:`decode_batch`: ``<NoveroRequest>``
+  (the client encodes, the sandbox decodes);
+- :func:`encode_reply` / :func:`decode_reply`: ``<NoveroResponse>``
+  (the sandbox encodes, the client decodes).
+
+Encoding writes strings directly (names were validated when the
+:class:`~ttnc_pipeline.core.Request` was built), so output is deterministic
+and fast. Decoding treats every byte as hostile: a size cap is checked
+before parsing; the parser refuses any document type declaration the moment
+expat reports it, which stops entity bombs and external entities and DTDs
+before a single entity is declared; a depth cap is checked after parsing.
+Every failure is one :class:`~ttnc_pipeline.errors.ProtocolError` with a
+short redacted excerpt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder, XMLParser
+
+from ttnc_pipeline.core import (
+    Batch,
+    ParamValue,
+    Reply,
+    Request,
+    Response,
+    check_name,
+    normalise_value,
+)
+from ttnc_pipeline.errors import InvalidRequest, ProtocolError
+from ttnc_pipeline.redaction import redact_text
+
+__all__ = [
+    "DEFAULT_MAX_DEPTH",
+    "DEFAULT_MAX_SIZE",
+    "build_element",
+    "decode_batch",
+    "decode_reply",
+    "encode_batch",
+    "encode_reply",
+    "excerpt",
+    "parse_document",
+]
+
+DEFAULT_MAX_SIZE = 50 * 1024 * 1024
+"""Largest body decoded, in bytes (50 MiB)."""
+
+DEFAULT_MAX_DEPTH = 64
+"""Deepest element nesting accepted (TTNC's documents are about 5 deep)."""
+
+_PROLOG = '<?xml version="1.0" encoding="UTF-8"?>\n'
+_EXCERPT_CHARS = 160
+
+
+# --- encoding ---------------------------------------------------------------
+
+
+def _escape_text(text: str) -> str:
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        # A raw CR would come back as LF (XML end-of-line handling).
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+def _escape_attr(text: str) -> str:
+    text = _escape_text(text)
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    if "\t" in text:
+        text = text.replace("\t", "&#9;")
+    return text
+
+
+def _scalar_text(value: ParamValue) -> str:
+    if isinstance(value, str):
+        return _escape_text(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, int | float):
+        return repr(value)
+    raise AssertionError(f"unexpected value {type(value).__name__}")  # pragma: no cover
+
+
+def _write_param(out: list[str], key: str, value: ParamValue) -> None:
+    if isinstance(value, str):
+        out.append(f"<{key}>{_escape_text(value)}</{key}>" if value else f"<{key}/>")
+    elif value is None:
+        out.append(f"<{key}/>")
+    elif isinstance(value, tuple | list):
+        for item in value:
+            _write_param(out, key, item)
+    elif isinstance(value, Mapping):
+        out.append(f"<{key}>")
+        for child_key, child in value.items():
+            _write_param(out, child_key, child)
+        out.append(f"</{key}>")
+    else:
+        out.append(f"<{key}>{_scalar_text(value)}</{key}>")
+
+
+def encode_batch(batch: Batch) -> bytes:
+    """Serialise a batch as a ``NoveroRequest`` document (UTF-8, deterministic)."""
+    out = [_PROLOG, "<NoveroRequest>"]
+    if batch.session_id is not None:
+        out.append(f"<SessionId>{_escape_text(batch.session_id)}</SessionId>")
+    for request in batch.requests:
+        opening = f'<Request target="{request.target}" name="{request.name}"'
+        if request.id is not None:
+            opening += f' id="{request.id}"'
+        if not request.params:
+            out.append(opening + "/>")
+            continue
+        out.append(opening + ">")
+        for key, value in request.params.items():
+            _write_param(out, key, value)
+        out.append("</Request>")
+    out.append("</NoveroRequest>\n")
+    return "".join(out).encode("utf-8")
+
+
+def _write_element(out: list[str], element: Element) -> None:
+    tag = element.tag
+    attributes = "".join(f' {k}="{_escape_attr(v)}"' for k, v in element.attrib.items())
+    text = element.text
+    if not text and len(element) == 0:
+        out.append(f"<{tag}{attributes}/>")
+        return
+    out.append(f"<{tag}{attributes}>")
+    if text:
+        out.append(_escape_text(text))
+    for child in element:
+        _write_element(out, child)
+        if child.tail:
+            out.append(_escape_text(child.tail))
+    out.append(f"</{tag}>")
+
+
+def encode_reply(reply: Reply) -> bytes:
+    """Serialise a reply as a ``NoveroResponse`` document (UTF-8, deterministic)."""
+    out = [_PROLOG, "<NoveroResponse>"]
+    for response in reply.responses:
+        _write_element(out, response.element)
+    out.append("</NoveroResponse>\n")
+    return "".join(out).encode("utf-8")
+
+
+def build_element(tag: str, data: Mapping[str, Any], attributes: Mapping[str, str]) -> Element:
+    """Build an element from plain data (the reverse of reading a response).
+
+    ``data`` follows the parameter rules; a ``'@attributes'`` key gives the
+    element's attributes and ``'#text'`` its text. Names and text are
+    validated exactly as for requests.
+    """
+    element = Element(tag, {check_name(k, "attribute name"): v for k, v in attributes.items()})
+    for key, value in data.items():
+        if key == "@attributes":
+            for name, text in dict(value).items():
+                element.set(check_name(name, "attribute name"), _text(text, name))
+        elif key == "#text":
+            element.text = _text(value, tag)
+        else:
+            _append_data(element, check_name(key, "element name"), value)
+    return element
+
+
+def _text(value: ParamValue, what: str) -> str:
+    value = normalise_value(value, what)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, int | float):
+        return repr(value)
+    raise InvalidRequest(f"{what} must be text, not {type(value).__name__}")
+
+
+def _append_data(parent: Element, key: str, value: Any) -> None:
+    if isinstance(value, list | tuple):
+        for item in value:
+            _append_data(parent, key, item)
+    elif isinstance(value, Mapping):
+        parent.append(build_element(key, value, {}))
+    else:
+        child = Element(key)
+        child.text = _text(value, key) or None
+        parent.append(child)
+
+
+# --- decoding ---------------------------------------------------------------
+
+
+class _DoctypeRefused(Exception):
+    pass
+
+
+class _GuardedBuilder(TreeBuilder):
+    """An ElementTree builder that stops at the first DOCTYPE.
+
+    expat reports ``<!DOCTYPE`` before it reads a single declaration inside
+    it, so refusing here stops entity expansion (billion laughs, quadratic
+    blowup), external entities, parameter entities and external DTDs alike,
+    at C speed.
+    """
+
+    def doctype(self, name: str, pubid: str | None, system: str | None) -> None:
+        raise _DoctypeRefused(name)
+
+
+def excerpt(body: bytes) -> str:
+    """A short, redacted, printable start of a body, for error messages."""
+    text = body[: _EXCERPT_CHARS * 4].decode("utf-8", errors="replace")
+    text = redact_text(text)
+    if len(text) > _EXCERPT_CHARS:
+        text = text[:_EXCERPT_CHARS] + "..."
+    return text
+
+
+def parse_document(
+    body: bytes,
+    root: str,
+    *,
+    max_size: int = DEFAULT_MAX_SIZE,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+) -> Element:
+    """Parse untrusted bytes into an element tree whose root is ``root``.
+
+    Raises ProtocolError for anything that is not well-formed XML of that
+    root, carries a DTD, is larger than ``max_size`` bytes or nests deeper
+    than ``max_depth`` elements.
+    """
+    if not isinstance(body, bytes | bytearray | memoryview):
+        raise TypeError(f"body must be bytes, not {type(body).__name__}")
+    if len(body) > max_size:
+        raise ProtocolError(
+            f"body of {len(body)} bytes is larger than the {max_size}-byte limit",
+            excerpt=excerpt(bytes(body[:1024])),
+        )
+    if not body.strip():
+        raise ProtocolError("empty body where a <" + root + "> document was expected")
+    parser = XMLParser(target=_GuardedBuilder())
+    try:
+        parser.feed(body)
+        document: Element = parser.close()
+    except _DoctypeRefused:
+        raise ProtocolError(
+            "document type declarations (DTDs, entities) are refused", excerpt=excerpt(body)
+        ) from None
+    except (ParseError, ValueError) as exc:
+        raise ProtocolError(
+            f"not well-formed XML ({type(exc).__name__}: {exc})", excerpt=excerpt(body)
+        ) from None
+    if document.tag != root:
+        raise ProtocolError(
+            f"expected a <{root}> document, got <{document.tag}>", excerpt=excerpt(body)
+        )
+    level = [document]
+    for _ in range(max_depth):
+        level = [child for element in level for child in element]
+        if not level:
+            return document
+    raise ProtocolError(f"elements nest deeper than {max_depth} levels", excerpt=excerpt(body))
+
+
+def decode_reply(
+    body: bytes,
+    *,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    max_size: int = DEFAULT_MAX_SIZE,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+) -> Reply:
+    """Decode a ``NoveroResponse`` document into a :class:`Reply`."""
+    document = parse_document(body, "NoveroResponse", max_size=max_size, max_depth=max_depth)
+    responses: list[Response] = []
+    for element in document:
+        if element.tag != "Response":
+            continue
+        get = element.attrib.get
+        raw_code = get("Code")
+        try:
+            code = int(raw_code)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise ProtocolError(
+                f"a <Response> has Code={raw_code!r}, not an integer", excerpt=excerpt(body)
+            ) from None
+        responses.append(Response(get("target"), get("name"), code, get("RequestId"), element))
+    return Reply(responses, status, headers or {})
+
+
+def _param_value(element: Element) -> ParamValue:
+    if len(element) == 0:
+        return element.text or ""
+    nested: dict[str, ParamValue] = {}
+    for child in element:
+        _add_param(nested, child)
+    return nested
+
+
+def _add_param(params: dict[str, ParamValue], element: Element) -> None:
+    value = _param_value(element)
+    key = element.tag
+    if key not in params:
+        params[key] = value
+    elif isinstance(params[key], list):
+        params[key].append(value)
+    else:
+        params[key] = [params[key], value]
+
+
+def decode_batch(
+    body: bytes,
+    *,
+    max_size: int = DEFAULT_MAX_SIZE,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+) -> Batch:
+    """Decode a ``NoveroRequest`` document into a :class:`Batch` (what the sandbox does)."""
+    document = parse_document(body, "NoveroRequest", max_size=max_size, max_depth=max_depth)
+    session_id: str | None = None
+    requests: list[Request] = []
+    for position, element in enumerate(document):
+        if element.tag == "SessionId" and not requests and session_id is None:
+            session_id = (element.text or "").strip() or None
+            continue
+        if element.tag != "Request":
+            raise ProtocolError(
+                f"unexpected <{element.tag}> at position {position + 1} of <NoveroRequest>",
+                excerpt=excerpt(body),
+            )
+        target, name = element.get("target"), element.get("name")
+        if not target or not name:
+            raise ProtocolError(
+                f"<Request> number {len(requests) + 1} lacks a target or name attribute",
+                excerpt=excerpt(body),
+            )
+        params: dict[str, ParamValue] = {}
+        for child in element:
+            _add_param(params, child)
+        try:
+            requests.append(Request(target, name, element.get("id"), params))
+        except InvalidRequest as exc:
+            raise ProtocolError(str(exc), excerpt=excerpt(body)) from None
+    return Batch(tuple(requests), session_id)

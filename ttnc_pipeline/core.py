@@ -1,0 +1,488 @@
+"""The contracts every other module depends on: the envelope and the pipeline's shapes.
+
+The envelope (what travels):
+
+- :class:`Request` one ``<Request target name id>`` with ordered parameters;
+- :class:`Batch` the requests of one POST, plus an optional ``SessionId``;
+- :class:`Response` one ``<Response target name Code RequestId>``; a
+  read-only, lossless mapping over its content;
+- :class:`Reply` the ordered responses of one POST.
+
+The pipeline (how it travels):
+
+- :data:`Middleware` any callable ``mw(batch, call_next) -> reply``;
+- :class:`Transport` sends one :class:`HTTPRequest` and returns one
+  :class:`HTTPResponse`; always last, never a middleware.
+
+All envelope classes are frozen: change them with :func:`attrs.evolve` or
+their ``with_*`` helpers. Validation of names and values happens when a
+:class:`Request` is built, so bad input fails before anything is sent.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any, Protocol, TypeAlias, runtime_checkable
+from xml.etree.ElementTree import Element
+
+import attrs
+
+from ttnc_pipeline._content import ATTRIBUTES_KEY, ContentView, canonical, plain
+from ttnc_pipeline.errors import APIError, InvalidRequest
+from ttnc_pipeline.redaction import MASK, is_sensitive, redact_mapping
+
+__all__ = [
+    "Batch",
+    "CallNext",
+    "HTTPRequest",
+    "HTTPResponse",
+    "Middleware",
+    "ParamValue",
+    "Reply",
+    "Request",
+    "Response",
+    "Transport",
+    "check_name",
+    "check_text",
+    "normalise_value",
+]
+
+ParamValue: TypeAlias = Any
+"""A parameter value: str, int, float, Decimal, None, a list/tuple of values
+(the element repeats) or a mapping of name to value (elements nest)."""
+
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
+_BAD_CHAR_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def check_name(name: object, what: str) -> str:
+    """Return ``name`` if it is a safe ASCII XML name, else raise InvalidRequest."""
+    if not isinstance(name, str):
+        raise InvalidRequest(f"{what} must be a string, not {type(name).__name__}")
+    if not _NAME_RE.match(name) or name[:3].lower() == "xml":
+        raise InvalidRequest(
+            f"{what} {name!r} is not a valid XML name (ASCII letters, digits, '_', '-', '.'; "
+            "not starting with a digit, '-', '.' or 'xml')"
+        )
+    return name
+
+
+def check_text(text: str, what: str) -> str:
+    """Return ``text`` if every character is allowed by XML 1.0, else raise InvalidRequest."""
+    bad = _BAD_CHAR_RE.search(text)
+    if bad is not None:
+        raise InvalidRequest(
+            f"{what} contains the character U+{ord(bad.group()):04X}, which XML 1.0 cannot carry"
+        )
+    return text
+
+
+def normalise_value(value: ParamValue, what: str) -> ParamValue:
+    """Validate a parameter value and make it immutable (lists become tuples)."""
+    if isinstance(value, bool):
+        raise InvalidRequest(
+            f"{what} is a bool; TTNC documents no boolean form: pass the text it expects"
+        )
+    if isinstance(value, str):
+        return check_text(value, what)
+    if value is None or isinstance(value, int | Decimal):
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise InvalidRequest(f"{what} is not a finite number: {value}")
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise InvalidRequest(f"{what} is not a finite number: {value}")
+        return value
+    if isinstance(value, list | tuple):
+        return tuple(normalise_value(item, what) for item in value)
+    if isinstance(value, Mapping):
+        return _freeze_params(value, what)
+    raise InvalidRequest(
+        f"{what} has type {type(value).__name__}; expected str, int, float, Decimal, None, "
+        "a list or a mapping"
+    )
+
+
+def _freeze_params(params: Mapping[str, ParamValue], what: str) -> Mapping[str, ParamValue]:
+    frozen: dict[str, ParamValue] = {}
+    for key, value in params.items():
+        check_name(key, f"parameter name in {what}")
+        frozen[key] = normalise_value(value, f"parameter {key!r}")
+    return MappingProxyType(frozen)
+
+
+def _to_params(params: Mapping[str, ParamValue] | None) -> Mapping[str, ParamValue]:
+    return _freeze_params(params or {}, "request")
+
+
+def _params_eq(a: Mapping[str, ParamValue]) -> Any:
+    return tuple((k, _params_eq(v) if isinstance(v, Mapping) else v) for k, v in a.items())
+
+
+def _same_params(a: Mapping[str, ParamValue], b: Mapping[str, ParamValue]) -> bool:
+    return bool(_params_eq(a) == _params_eq(b))
+
+
+def _redacted(params: Mapping[str, ParamValue]) -> dict[str, Any]:
+    return {k: MASK if is_sensitive(k) else v for k, v in params.items()}
+
+
+@attrs.frozen(repr=False)
+class Request:
+    """One operation: ``<Request target="..." name="..." id="...">`` and its parameters."""
+
+    target: str = attrs.field(validator=lambda _i, _a, v: check_name(v, "target"))
+    name: str = attrs.field(validator=lambda _i, _a, v: check_name(v, "operation name"))
+    id: str | None = attrs.field(
+        default=None,
+        validator=lambda _i, _a, v: v is None or check_name(v, "request id"),
+    )
+    params: Mapping[str, ParamValue] = attrs.field(
+        factory=dict,
+        converter=_to_params,
+        eq=attrs.cmp_using(eq=_same_params),
+    )
+
+    @property
+    def operation(self) -> str:
+        """``target/name``, e.g. ``NoveroNumbers/SetDestination``."""
+        return f"{self.target}/{self.name}"
+
+    def with_id(self, request_id: str | None) -> Request:
+        """A copy with another id."""
+        return attrs.evolve(self, id=request_id)
+
+    def with_params(self, **params: ParamValue) -> Request:
+        """A copy with parameters added or replaced (order kept, new ones last)."""
+        return attrs.evolve(self, params={**self.params, **params})
+
+    def __repr__(self) -> str:
+        return (
+            f"Request(target={self.target!r}, name={self.name!r}, id={self.id!r}, "
+            f"params={_redacted(self.params)!r})"
+        )
+
+
+def _to_requests(requests: Sequence[Request]) -> tuple[Request, ...]:
+    out = tuple(requests)
+    for request in out:
+        if not isinstance(request, Request):
+            raise InvalidRequest(f"a batch holds Request objects, not {type(request).__name__}")
+    return out
+
+
+def _check_session(value: str | None) -> str | None:
+    if value is not None:
+        if not isinstance(value, str) or not value:
+            raise InvalidRequest("session id must be a non-empty string")
+        check_text(value, "session id")
+    return value
+
+
+def _freeze_options(options: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(options))
+
+
+@attrs.frozen(repr=False)
+class Batch:
+    """The requests of one POST, in order, and the ``SessionId`` sent before them.
+
+    ``options`` carries per-call settings for middlewares (for example
+    ``{"retry": False}``); it is not part of the envelope and not compared.
+    """
+
+    requests: tuple[Request, ...] = attrs.field(converter=_to_requests)
+    session_id: str | None = attrs.field(default=None, converter=_check_session)
+    options: Mapping[str, Any] = attrs.field(factory=dict, converter=_freeze_options, eq=False)
+
+    def with_requests(self, requests: Sequence[Request]) -> Batch:
+        """A copy holding other requests."""
+        return attrs.evolve(self, requests=requests)
+
+    def with_session(self, session_id: str | None) -> Batch:
+        """A copy sent under another session (None: no ``SessionId``)."""
+        return attrs.evolve(self, session_id=session_id)
+
+    def with_options(self, **options: Any) -> Batch:
+        """A copy with per-call options added or replaced."""
+        return attrs.evolve(self, options={**self.options, **options})
+
+    @property
+    def ids(self) -> tuple[str | None, ...]:
+        """The request ids, in order."""
+        return tuple(request.id for request in self.requests)
+
+    def __repr__(self) -> str:
+        session = None if self.session_id is None else MASK
+        return f"Batch(requests={list(self.requests)!r}, session_id={session!r})"
+
+
+def _code_only(element: Element | None) -> Element:
+    return element if element is not None else Element("Response")
+
+
+@attrs.frozen(repr=False, eq=False)
+class Response(Mapping[str, Any]):
+    """One ``<Response>``: its wire attributes and a lossless, read-only view of its content.
+
+    ``response['SessionId']`` reads a child (see :mod:`ttnc_pipeline._content`
+    for the rules); ``response['@attributes']`` is the ``Response`` element's
+    own attributes. ``missing`` is True for a placeholder made when the
+    server sent no response for a request.
+    """
+
+    target: str | None
+    name: str | None
+    code: int
+    request_id: str | None
+    element: Element = attrs.field(converter=_code_only, default=None)
+    missing: bool = False
+
+    @classmethod
+    def build(
+        cls,
+        target: str | None,
+        name: str | None,
+        code: int,
+        request_id: str | None,
+        data: Mapping[str, Any] | None = None,
+        *,
+        message: str | None = None,
+    ) -> Response:
+        """Make a response from plain data (what the sandbox and mocks answer with).
+
+        ``data`` follows the parameter rules, plus ``'@attributes'`` (a dict)
+        and ``'#text'`` keys for elements that carry them. ``message`` adds a
+        ``<ResponseMessage>`` child.
+        """
+        from ttnc_pipeline.codec import build_element
+
+        attributes: dict[str, str] = {}
+        if target is not None:
+            attributes["target"] = target
+        if name is not None:
+            attributes["name"] = name
+        attributes["Code"] = str(code)
+        if request_id is not None:
+            attributes["RequestId"] = request_id
+        content = dict(data or {})
+        if message is not None:
+            content["ResponseMessage"] = message
+        element = build_element("Response", content, attributes)
+        return cls(target, name, code, request_id, element)
+
+    @classmethod
+    def placeholder(cls, request: Request) -> Response:
+        """The not-ok stand-in for a request the server did not answer."""
+        element = Element("Response")
+        message = Element("ResponseMessage")
+        message.text = "the server sent no response for this request"
+        element.append(message)
+        return cls(request.target, request.name, 0, request.id, element, missing=True)
+
+    @property
+    def ok(self) -> bool:
+        """True when TTNC answered ``Code="200"``."""
+        return self.code == 200
+
+    @property
+    def message(self) -> str | None:
+        """The ``ResponseMessage`` text (falling back to ``Success``), or None."""
+        for tag in ("ResponseMessage", "Success"):
+            found = self.element.find(tag)
+            if found is not None:
+                return found.text or ""
+        return None
+
+    @property
+    def operation(self) -> str:
+        """``target/name`` as answered."""
+        return f"{self.target}/{self.name}"
+
+    def _view(self) -> ContentView:
+        return ContentView(self.element)
+
+    def __getitem__(self, key: str) -> Any:
+        if key == ATTRIBUTES_KEY:
+            return self._attributes()
+        return self._view()[key]
+
+    def _attributes(self) -> dict[str, str]:
+        attributes = dict(self.element.attrib)
+        if not attributes:
+            for key, value in (
+                ("target", self.target),
+                ("name", self.name),
+                ("Code", str(self.code)),
+                ("RequestId", self.request_id),
+            ):
+                if value is not None:
+                    attributes[key] = value
+        return attributes
+
+    def __iter__(self) -> Iterator[str]:
+        yield ATTRIBUTES_KEY
+        for key in self._view():
+            if key != ATTRIBUTES_KEY:
+                yield key
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def all(self, path: str) -> list[Any]:
+        """Every element at a ``/`` path (``'Numbers/Number'``), always a list."""
+        return self._view().all(path)
+
+    def first(self, path: str, default: Any = None) -> Any:
+        """The first element at ``path``, or ``default``."""
+        return self._view().first(path, default)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-serialisable data, ``'@attributes'`` included."""
+        return {key: plain(self[key]) for key in self}
+
+    def raise_for_error(self) -> Response:
+        """Return self when ok, else raise :class:`APIError`."""
+        if not self.ok:
+            raise APIError(
+                self.message,
+                code=self.code,
+                target=self.target,
+                name=self.name,
+                request_id=self.request_id,
+            )
+        return self
+
+    def with_request_id(self, request_id: str | None) -> Response:
+        """A copy answering another request id (the element is copied, not shared)."""
+        element = Element(self.element.tag, dict(self.element.attrib))
+        element.text = self.element.text
+        element.extend(list(self.element))
+        if request_id is None:
+            element.attrib.pop("RequestId", None)
+        else:
+            element.set("RequestId", request_id)
+        return attrs.evolve(self, request_id=request_id, element=element)
+
+    def _key(self) -> tuple[Any, ...]:
+        content = canonical(self.element)
+        return (self.target, self.name, self.code, self.request_id, content[2], content[3])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Response):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash((self.target, self.name, self.code, self.request_id))
+
+    def __repr__(self) -> str:
+        content = redact_mapping({k: v for k, v in self.to_dict().items() if k != ATTRIBUTES_KEY})
+        return (
+            f"Response(target={self.target!r}, name={self.name!r}, code={self.code}, "
+            f"request_id={self.request_id!r}, content={content!r})"
+        )
+
+
+def _to_responses(responses: Sequence[Response]) -> tuple[Response, ...]:
+    return tuple(responses)
+
+
+@attrs.frozen
+class Reply:
+    """The responses of one POST, in order.
+
+    Per-request API errors do not raise: check each response's ``.ok``, or
+    call :meth:`raise_for_errors`.
+    """
+
+    responses: tuple[Response, ...] = attrs.field(converter=_to_responses)
+    status: int = attrs.field(default=200, eq=False)
+    headers: Mapping[str, str] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def __iter__(self) -> Iterator[Response]:
+        return iter(self.responses)
+
+    def __len__(self) -> int:
+        return len(self.responses)
+
+    def __getitem__(self, index: int) -> Response:
+        return self.responses[index]
+
+    def by_id(self, request_id: str) -> Response | None:
+        """The response answering ``request_id``, or None."""
+        for response in self.responses:
+            if response.request_id == request_id:
+                return response
+        return None
+
+    @property
+    def ok(self) -> bool:
+        """True when every response is ok."""
+        return all(response.ok for response in self.responses)
+
+    def raise_for_errors(self) -> Reply:
+        """Return self when every response is ok, else raise :class:`APIError` for the first."""
+        for response in self.responses:
+            response.raise_for_error()
+        return self
+
+    def with_responses(self, responses: Sequence[Response]) -> Reply:
+        """A copy holding other responses."""
+        return attrs.evolve(self, responses=responses)
+
+
+CallNext: TypeAlias = Callable[[Batch], Reply]
+"""The rest of the pipeline, as seen from one middleware."""
+
+Middleware: TypeAlias = Callable[[Batch, CallNext], Reply]
+"""Any callable ``mw(batch, call_next) -> reply``."""
+
+
+@attrs.frozen(repr=False)
+class HTTPRequest:
+    """One POST as a transport sends it.
+
+    ``timeout`` is the time left for the whole exchange, in seconds (None:
+    only the transport's own timeouts apply).
+    """
+
+    body: bytes
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    timeout: float | None = None
+
+    def __repr__(self) -> str:
+        return f"HTTPRequest(body=<{len(self.body)} bytes>, timeout={self.timeout!r})"
+
+
+def _lower_keys(headers: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType({key.lower(): value for key, value in headers.items()})
+
+
+@attrs.frozen(repr=False)
+class HTTPResponse:
+    """What a transport got back: status, headers (lower-cased names) and body."""
+
+    status: int
+    headers: Mapping[str, str] = attrs.field(factory=dict, converter=_lower_keys)
+    body: bytes = b""
+
+    def __repr__(self) -> str:
+        return f"HTTPResponse(status={self.status}, body=<{len(self.body)} bytes>)"
+
+
+@runtime_checkable
+class Transport(Protocol):
+    """Sends one HTTP POST. Raises RequestNotSent or OutcomeUnknown on failure."""
+
+    def send(self, request: HTTPRequest) -> HTTPResponse:
+        """Send one POST and return the whole answer."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
