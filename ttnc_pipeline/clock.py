@@ -26,6 +26,10 @@ class Clock(Protocol):
         """Wait ``seconds``."""
         ...
 
+    def time(self) -> float:
+        """Wall-clock seconds since the epoch (comparable between processes)."""
+        ...
+
 
 class SystemClock:
     """The real clock: :func:`time.monotonic` and :func:`time.sleep`."""
@@ -39,6 +43,10 @@ class SystemClock:
         if seconds > 0:
             time.sleep(seconds)
 
+    def time(self) -> float:
+        """Seconds since the epoch, from :func:`time.time`."""
+        return time.time()
+
     def __repr__(self) -> str:
         return "SystemClock()"
 
@@ -49,8 +57,9 @@ class ManualClock:
     ``slept`` records every sleep, so a test can assert the backoff schedule.
     """
 
-    def __init__(self, start: float = 0.0) -> None:
+    def __init__(self, start: float = 0.0, *, epoch: float = 1_700_000_000.0) -> None:
         self._now = start
+        self._epoch = epoch
         self._lock = threading.Lock()
         self.slept: list[float] = []
 
@@ -69,6 +78,11 @@ class ManualClock:
         with self._lock:
             self.slept.append(seconds)
             self._now += max(seconds, 0.0)
+
+    def time(self) -> float:
+        """Wall time: a fixed epoch plus the manual time."""
+        with self._lock:
+            return self._epoch + self._now
 
     def __repr__(self) -> str:
         return f"ManualClock(now={self._now})"

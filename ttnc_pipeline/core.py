@@ -403,6 +403,7 @@ class Reply:
     responses: tuple[Response, ...] = attrs.field(converter=_to_responses)
     status: int = attrs.field(default=200, eq=False)
     headers: Mapping[str, str] = attrs.field(factory=dict, eq=False, repr=False)
+    attempts: int = attrs.field(default=1, eq=False)
 
     def __iter__(self) -> Iterator[Response]:
         return iter(self.responses)
@@ -434,6 +435,10 @@ class Reply:
     def with_responses(self, responses: Sequence[Response]) -> Reply:
         """A copy holding other responses."""
         return attrs.evolve(self, responses=responses)
+
+    def with_attempts(self, attempts: int) -> Reply:
+        """A copy recording how many POSTs it took."""
+        return attrs.evolve(self, attempts=attempts)
 
 
 CallNext: TypeAlias = Callable[[Batch], Reply]

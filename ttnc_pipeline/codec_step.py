@@ -1,0 +1,138 @@
+"""The step between the middleware chain and the transport.
+
+It encodes the batch, hands the bytes to the transport with the time left
+on the call's deadline, and turns what comes back into a :class:`Reply` or
+an error that says what is known about the outcome:
+
+===========================  =============================================
+HTTP answer                  result
+===========================  =============================================
+200, a ``NoveroResponse``    the reply, matched to the requests sent
+200, anything else           ProtocolError (OutcomeUnknown if unsafe)
+429, 503                     ServerBusy, with ``Retry-After`` when trusted
+500, 502, 504, other 5xx     OutcomeUnknown (the server may have acted)
+3xx                          ProtocolError: redirects are never followed
+other 4xx                    ProtocolError, with a redacted excerpt
+===========================  =============================================
+
+Transport errors pass through, with the batch's request ids and operations
+added to :class:`OutcomeUnknown`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ttnc_pipeline._log import get_logger, stdlib_logger
+from ttnc_pipeline.clock import Clock, SystemClock
+from ttnc_pipeline.codec import (
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_SIZE,
+    decode_reply,
+    encode_batch,
+    excerpt,
+)
+from ttnc_pipeline.core import Batch, HTTPRequest, HTTPResponse, Reply, Transport
+from ttnc_pipeline.errors import OutcomeUnknown, ProtocolError, ServerBusy
+from ttnc_pipeline.middleware.correlation import match_responses
+from ttnc_pipeline.operations import Safety, batch_safety
+from ttnc_pipeline.redaction import redact_text
+from ttnc_pipeline.retry_policy import parse_retry_after
+
+__all__ = ["CodecStep"]
+
+
+class CodecStep:
+    """Encode, send through the transport, decode and match: one POST per call."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        *,
+        clock: Clock | None = None,
+        max_size: int = DEFAULT_MAX_SIZE,
+        max_depth: int = DEFAULT_MAX_DEPTH,
+        logger: Any = None,
+    ) -> None:
+        self.transport = transport
+        self.clock: Clock = clock or SystemClock()
+        self.max_size = max_size
+        self.max_depth = max_depth
+        self.logger = logger if logger is not None else get_logger()
+
+    def __call__(self, batch: Batch) -> Reply:
+        body = encode_batch(batch)
+        deadline = batch.options.get("deadline")
+        timeout = None if deadline is None else deadline - self.clock.now()
+        debug = stdlib_logger().isEnabledFor(10)
+        started = time.perf_counter() if debug else 0.0
+        try:
+            answer = self.transport.send(HTTPRequest(body, {}, timeout))
+        except OutcomeUnknown as exc:
+            if exc.request_ids:
+                raise
+            raise OutcomeUnknown(
+                str(exc),
+                request_ids=[r.id for r in batch.requests if r.id is not None],
+                operations=[r.operation for r in batch.requests],
+                status=exc.status,
+            ) from exc
+        if debug:
+            self.logger.debug(
+                "ttnc.http",
+                batch_id=batch.options.get("batch_id"),
+                status=answer.status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                request_body=redact_text(body.decode("utf-8", "replace")),
+                response_body=redact_text(answer.body[:65536].decode("utf-8", "replace")),
+            )
+        return self.interpret(batch, answer)
+
+    def interpret(self, batch: Batch, answer: HTTPResponse) -> Reply:
+        """Turn one HTTP answer to ``batch`` into a reply, or the right error."""
+        status = answer.status
+        if status == 200:
+            try:
+                reply = decode_reply(
+                    answer.body,
+                    status=status,
+                    headers=answer.headers,
+                    max_size=self.max_size,
+                    max_depth=self.max_depth,
+                )
+            except ProtocolError as exc:
+                if batch_safety((r.target, r.name) for r in batch.requests) is Safety.UNSAFE:
+                    raise self._unknown(batch, f"unreadable answer: {exc}", status) from exc
+                raise
+            return reply.with_responses(match_responses(batch.requests, reply.responses))
+        if status in (429, 503):
+            retry_after = parse_retry_after(answer.headers.get("retry-after"), self.clock.time())
+            raise ServerBusy(
+                f"the server is busy (HTTP {status}); nothing was carried out",
+                status=status,
+                retry_after=retry_after,
+            )
+        if status >= 500:
+            raise self._unknown(batch, f"the server failed with HTTP {status}", status)
+        if 300 <= status < 400:
+            location = redact_text(answer.headers.get("location", "")[:200])
+            raise ProtocolError(
+                f"HTTP {status} redirect to {location or 'nowhere'} was not followed",
+                status=status,
+            )
+        raise ProtocolError(
+            f"unexpected HTTP {status}", excerpt=excerpt(answer.body), status=status
+        )
+
+    @staticmethod
+    def _unknown(batch: Batch, message: str, status: int) -> OutcomeUnknown:
+        return OutcomeUnknown(
+            message,
+            request_ids=[r.id for r in batch.requests if r.id is not None],
+            operations=[r.operation for r in batch.requests],
+            status=status,
+        )
+
+    def __repr__(self) -> str:
+        return f"CodecStep({self.transport!r})"

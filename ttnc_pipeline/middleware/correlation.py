@@ -1,0 +1,122 @@
+"""Correlation: every request gets an id, every id gets exactly one response.
+
+Outermost by default. On the way in it names anonymous requests and
+refuses duplicate ids (nothing is sent). On the way out it makes sure each
+of its requests has one response: a missing one becomes a not-ok
+placeholder; a duplicated one raises :class:`CorrelationError`. Responses to
+requests an inner middleware added (the injected ``SessionRequest``) pass
+through, first, as they were on the wire.
+
+:func:`match_responses` is the strict wire-level matching the codec step
+applies to every POST: unknown or duplicated ``RequestId`` raise; a server
+that sends no ids at all is matched by position, with a warning, only when
+the counts agree.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+from collections.abc import Sequence
+
+from ttnc_pipeline.core import Batch, CallNext, Reply, Request, Response
+from ttnc_pipeline.errors import CorrelationError, InvalidRequest
+
+__all__ = ["CorrelationMiddleware", "match_responses", "new_request_id"]
+
+_log = logging.getLogger("ttnc_pipeline.correlation")
+_PREFIX = f"R{os.getpid():x}{os.urandom(3).hex()}-"
+_counter = itertools.count(1)
+
+
+def new_request_id() -> str:
+    """A request id unique in this process (and very likely across processes)."""
+    return f"{_PREFIX}{next(_counter)}"
+
+
+def match_responses(
+    requests: Sequence[Request], responses: Sequence[Response]
+) -> tuple[Response, ...]:
+    """Align responses with requests, one each, in request order.
+
+    Raises CorrelationError for a duplicated or unknown ``RequestId``, or for
+    id-less responses that cannot be placed. Requests left unanswered get a
+    placeholder (``missing=True``, not ok).
+    """
+    by_id: dict[str, Response] = {}
+    anonymous: list[Response] = []
+    for response in responses:
+        request_id = response.request_id
+        if request_id is None:
+            anonymous.append(response)
+        elif request_id in by_id:
+            raise CorrelationError(f"the server answered request id {request_id!r} twice")
+        else:
+            by_id[request_id] = response
+    known = {request.id for request in requests if request.id is not None}
+    unknown = [request_id for request_id in by_id if request_id not in known]
+    if unknown:
+        raise CorrelationError(
+            f"the server answered request ids that were not sent: {', '.join(map(repr, unknown))}"
+        )
+    if anonymous and not by_id:
+        if len(anonymous) != len(requests):
+            raise CorrelationError(
+                f"the server sent {len(anonymous)} responses without RequestId "
+                f"for {len(requests)} requests; they cannot be matched"
+            )
+        if known:
+            _log.warning("server sent no RequestId; matching %d responses by position", len(known))
+        return tuple(
+            response.with_request_id(request.id) if request.id is not None else response
+            for request, response in zip(requests, anonymous, strict=True)
+        )
+    unnamed = iter(anonymous)
+    matched: list[Response] = []
+    for request in requests:
+        found = by_id.get(request.id) if request.id is not None else next(unnamed, None)
+        matched.append(found if found is not None else Response.placeholder(request))
+    if next(unnamed, None) is not None:
+        raise CorrelationError("a response without RequestId cannot be matched to any request")
+    return tuple(matched)
+
+
+class CorrelationMiddleware:
+    """Names anonymous requests, refuses duplicate ids, and checks the reply."""
+
+    def __call__(self, batch: Batch, call_next: CallNext) -> Reply:
+        requests = tuple(
+            request if request.id is not None else request.with_id(new_request_id())
+            for request in batch.requests
+        )
+        seen: set[str] = set()
+        for request in requests:
+            assert request.id is not None
+            if request.id in seen:
+                raise InvalidRequest(f"request id {request.id!r} is used twice in one batch")
+            seen.add(request.id)
+        if requests != batch.requests:
+            batch = batch.with_requests(requests)
+        reply = call_next(batch)
+        return reply.with_responses(self._check(requests, reply.responses))
+
+    @staticmethod
+    def _check(requests: Sequence[Request], responses: Sequence[Response]) -> tuple[Response, ...]:
+        wanted = {request.id for request in requests}
+        mine: dict[str | None, Response] = {}
+        extra: list[Response] = []
+        for response in responses:
+            if response.request_id in wanted:
+                if response.request_id in mine:
+                    raise CorrelationError(
+                        f"two responses answer request id {response.request_id!r}"
+                    )
+                mine[response.request_id] = response
+            else:
+                extra.append(response)
+        ordered = [mine.get(r.id) or Response.placeholder(r) for r in requests]
+        return (*extra, *ordered)
+
+    def __repr__(self) -> str:
+        return "CorrelationMiddleware()"

@@ -1,0 +1,66 @@
+"""Logging: one event when a batch goes out, one with its outcome.
+
+Events (structlog, or stdlib ``logging`` under ``ttnc_pipeline`` when
+structlog is not configured):
+
+- ``ttnc.batch.sent`` (DEBUG): batch id, operations, count;
+- ``ttnc.batch.done`` (INFO): the same plus codes, attempts, duration;
+- ``ttnc.batch.failed`` (WARNING): the same plus the error's type and
+  (redacted) message.
+
+Each retry adds a ``ttnc.retry`` event (from the retry step) and each POST
+a ``ttnc.http`` DEBUG event with redacted bodies (from the codec step).
+Only operation names, ids and codes are logged here: never parameter
+values, so no secret can reach an event.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ttnc_pipeline._log import get_logger
+from ttnc_pipeline.core import Batch, CallNext, Reply
+from ttnc_pipeline.errors import TTNCError
+from ttnc_pipeline.redaction import redact_text
+
+__all__ = ["LoggingMiddleware"]
+
+
+class LoggingMiddleware:
+    """Logs every batch and its outcome; ``logger`` defaults to the library's."""
+
+    def __init__(self, logger: Any = None) -> None:
+        self.logger = logger if logger is not None else get_logger()
+
+    def __call__(self, batch: Batch, call_next: CallNext) -> Reply:
+        logger = self.logger
+        fields = {
+            "batch_id": batch.options.get("batch_id"),
+            "operations": [request.operation for request in batch.requests],
+            "count": len(batch.requests),
+        }
+        logger.debug("ttnc.batch.sent", **fields)
+        started = time.perf_counter()
+        try:
+            reply = call_next(batch)
+        except TTNCError as exc:
+            logger.warning(
+                "ttnc.batch.failed",
+                **fields,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                error=type(exc).__name__,
+                message=redact_text(str(exc)),
+            )
+            raise
+        logger.info(
+            "ttnc.batch.done",
+            **fields,
+            codes=[response.code for response in reply.responses],
+            attempts=reply.attempts,
+            duration_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+        return reply
+
+    def __repr__(self) -> str:
+        return "LoggingMiddleware()"

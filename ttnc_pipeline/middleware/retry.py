@@ -1,0 +1,99 @@
+"""Retry: the loop around :mod:`ttnc_pipeline.retry_policy`'s decision, in tenacity.
+
+Innermost by default, so a retry resends exactly the batch that failed
+(same ids, same session or login). Clock, sleep and randomness are
+injected, so tests run the whole schedule in microseconds. Per call,
+``batch.options["retry"]`` may be ``False`` (one attempt) or another
+:class:`~ttnc_pipeline.retry_policy.RetryPolicy`; ``batch.options["deadline"]``
+(a time on the clock) bounds the whole call, waits included.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+import tenacity
+
+from ttnc_pipeline._log import get_logger
+from ttnc_pipeline.clock import Clock, SystemClock
+from ttnc_pipeline.core import Batch, CallNext, Reply
+from ttnc_pipeline.operations import batch_safety
+from ttnc_pipeline.retry_policy import Decision, RetryPolicy
+
+__all__ = ["RetryMiddleware"]
+
+
+class RetryMiddleware:
+    """Sends a batch again when the policy allows, sleeping on the injected clock."""
+
+    def __init__(
+        self,
+        policy: RetryPolicy | None = None,
+        *,
+        clock: Clock | None = None,
+        rand: Callable[[], float] | None = None,
+        logger: Any = None,
+    ) -> None:
+        self.policy = policy or RetryPolicy()
+        self.clock: Clock = clock or SystemClock()
+        self.rand = rand or random.random
+        self.logger = logger if logger is not None else get_logger()
+
+    def __call__(self, batch: Batch, call_next: CallNext) -> Reply:
+        option = batch.options.get("retry", True)
+        if option is False:
+            return call_next(batch)
+        policy = option if isinstance(option, RetryPolicy) else self.policy
+        clock = self.clock
+        deadline = batch.options.get("deadline")
+        if deadline is None:
+            deadline = clock.now() + policy.deadline
+            batch = batch.with_options(deadline=deadline)
+        safety = batch_safety((r.target, r.name) for r in batch.requests)
+        decisions: list[Decision] = []
+
+        def should_retry(state: tenacity.RetryCallState) -> bool:
+            assert state.outcome is not None
+            exc = state.outcome.exception()
+            if exc is None:
+                return False
+            decision = policy.decide(
+                exc,
+                safety,
+                state.attempt_number,
+                remaining=deadline - clock.now(),
+                rand=self.rand(),
+            )
+            decisions.append(decision)
+            if decision.retry:
+                self.logger.warning(
+                    "ttnc.retry",
+                    batch_id=batch.options.get("batch_id"),
+                    attempt=state.attempt_number,
+                    error=type(exc).__name__,
+                    reason=decision.reason,
+                    delay_s=round(decision.delay, 3),
+                )
+            return decision.retry
+
+        retrying = tenacity.Retrying(
+            retry=should_retry,
+            wait=lambda _state: decisions[-1].delay,
+            stop=tenacity.stop_never,
+            sleep=clock.sleep,
+            reraise=True,
+        )
+        attempts = 0
+
+        def attempt(current: Batch) -> Reply:
+            nonlocal attempts
+            attempts += 1
+            return call_next(current)
+
+        reply: Reply = retrying(attempt, batch)
+        return reply if attempts == 1 else reply.with_attempts(attempts)
+
+    def __repr__(self) -> str:
+        return f"RetryMiddleware({self.policy!r})"

@@ -1,0 +1,202 @@
+"""The default transport: urllib3 with a kept-alive pool, verified TLS and no surprises.
+
+urllib3's own retries and redirects are off: the retry middleware decides,
+knowing each operation's safety, and a redirect is answered to the caller
+as it came (credentials never follow one to another host). Every urllib3
+failure becomes one of two errors, by whether the request left:
+
+- :class:`~ttnc_pipeline.errors.RequestNotSent`: connection refused, DNS,
+  connect timeout, TLS handshake, no pooled connection free in time;
+- :class:`~ttnc_pipeline.errors.OutcomeUnknown`: read timeout, reset or
+  truncation after sending, the total deadline passing mid-answer.
+
+The body is read in chunks so that the size cap and the total deadline
+hold while it arrives (a slow drip cannot outlast the deadline).
+"""
+
+from __future__ import annotations
+
+import platform
+import ssl
+import time
+from collections.abc import Mapping
+from importlib import metadata
+from typing import Any
+
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    EmptyPoolError,
+    HTTPError,
+    NewConnectionError,
+    ProxyError,
+    SSLError,
+)
+
+from ttnc_pipeline._version import __version__
+from ttnc_pipeline.codec import DEFAULT_MAX_SIZE
+from ttnc_pipeline.core import HTTPRequest, HTTPResponse
+from ttnc_pipeline.errors import OutcomeUnknown, ProtocolError, RequestNotSent
+
+__all__ = ["USER_AGENT", "Urllib3Transport"]
+
+_VERSIONS = (
+    f"ttnc-pipeline/{__version__}",
+    f"urllib3/{metadata.version('urllib3')}",
+    f"python/{platform.python_version()}",
+)
+USER_AGENT = " ".join(_VERSIONS)
+"""The ``User-Agent`` every request carries."""
+
+_NOT_SENT = (NewConnectionError, ConnectTimeoutError, SSLError, ProxyError, EmptyPoolError)
+_CHUNK = 256 * 1024
+
+
+class Urllib3Transport:
+    """POSTs to one URL through a urllib3 pool kept for the transport's life.
+
+    Options, with their defaults:
+
+    - ``connect_timeout`` 10 s, ``read_timeout`` 120 s (each bounded by the
+      time left for the call);
+    - ``pool_maxsize`` 10: connections kept alive, and the most open at once
+      (threads beyond it wait for a free one);
+    - ``verify`` True: check TLS certificates; ``ca_certs`` a CA bundle path,
+      or ``ssl_context`` a ready :class:`ssl.SSLContext`;
+    - ``proxy_url`` None: send through this HTTP(S) proxy;
+    - ``max_response_size`` 50 MiB: a longer answer is refused while reading;
+    - ``headers`` extra request headers.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 120.0,
+        pool_maxsize: int = 10,
+        verify: bool = True,
+        ca_certs: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        proxy_url: str | None = None,
+        proxy_headers: Mapping[str, str] | None = None,
+        max_response_size: int = DEFAULT_MAX_SIZE,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"url must start with http:// or https://, not {url!r}")
+        self.url = url
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.max_response_size = max_response_size
+        self._headers = {
+            "User-Agent": USER_AGENT,
+            "Content-Type": "text/xml; charset=utf-8",
+            "Accept": "text/xml",
+            **(headers or {}),
+        }
+        pool_options: dict[str, Any] = {"maxsize": pool_maxsize, "block": True}
+        if ssl_context is not None:
+            pool_options["ssl_context"] = ssl_context
+        if not verify:
+            pool_options["cert_reqs"] = "CERT_NONE"
+        elif ca_certs is not None:
+            pool_options["ca_certs"] = ca_certs
+        self._pool: urllib3.PoolManager
+        if proxy_url:
+            self._pool = urllib3.ProxyManager(
+                proxy_url, proxy_headers=dict(proxy_headers or {}), **pool_options
+            )
+        else:
+            self._pool = urllib3.PoolManager(**pool_options)
+
+    def send(self, request: HTTPRequest) -> HTTPResponse:
+        """POST the body and return the whole answer (redirects are not followed)."""
+        started = time.monotonic()
+        budget = request.timeout
+        if budget is not None and budget <= 0:
+            raise RequestNotSent("the call's deadline passed before the request was sent")
+        connect = self.connect_timeout if budget is None else min(self.connect_timeout, budget)
+        read = self.read_timeout if budget is None else min(self.read_timeout, budget)
+        try:
+            response = self._pool.urlopen(
+                "POST",
+                self.url,
+                body=request.body,
+                headers={**self._headers, **request.headers},
+                retries=False,
+                redirect=False,
+                preload_content=False,
+                timeout=urllib3.Timeout(connect=connect, read=read),
+                pool_timeout=connect,
+            )
+        except _NOT_SENT as exc:
+            raise RequestNotSent(f"could not reach {self._where()}: {_reason(exc)}") from exc
+        except HTTPError as exc:
+            raise OutcomeUnknown(f"sent, but no answer came back: {_reason(exc)}") from exc
+        try:
+            body = self._read_body(response, started, budget)
+        except BaseException:
+            response.close()
+            response.release_conn()
+            raise
+        response.release_conn()
+        return HTTPResponse(response.status, dict(response.headers), body)
+
+    def _read_body(
+        self, response: urllib3.BaseHTTPResponse, started: float, budget: float | None
+    ) -> bytes:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_response_size:
+            raise ProtocolError(
+                f"the answer declares {declared} bytes, over the "
+                f"{self.max_response_size}-byte limit",
+                status=response.status,
+            )
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            while True:
+                chunk = response.read1(_CHUNK)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > self.max_response_size:
+                    raise ProtocolError(
+                        f"the answer is larger than the {self.max_response_size}-byte limit",
+                        status=response.status,
+                    )
+                chunks.append(chunk)
+                if budget is not None and time.monotonic() - started > budget:
+                    raise OutcomeUnknown(
+                        f"the call's deadline of {budget:.1f} s passed while the answer "
+                        f"was still arriving ({size} bytes so far)"
+                    )
+        except HTTPError as exc:
+            raise OutcomeUnknown(f"the answer was cut short: {_reason(exc)}") from exc
+        return b"".join(chunks)
+
+    def _where(self) -> str:
+        return self.url.split("?", 1)[0]
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._pool.clear()
+
+    def __enter__(self) -> Urllib3Transport:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Urllib3Transport({self._where()!r})"
+
+
+def _reason(exc: BaseException) -> str:
+    """A short description of a urllib3 error, without its object reprs."""
+    inner = exc
+    while inner.args and isinstance(inner.args[-1], BaseException):
+        inner = inner.args[-1]
+    text = str(inner) or type(inner).__name__
+    return f"{type(inner).__name__}: {text}"[:200]
