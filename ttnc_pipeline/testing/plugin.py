@@ -1,0 +1,1 @@
+"""pytest plugin for ttnc_pipeline (fixtures arrive with issue 6)."""
