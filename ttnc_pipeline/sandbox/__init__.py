@@ -1,0 +1,48 @@
+"""A TTNC-compatible server for demos, tests and users.
+
+``from ttnc_pipeline.sandbox import Sandbox``; ``with Sandbox() as sandbox:``.
+
+How an envelope travels through the sandbox::
+
+    HTTP POST ──► server.SandboxHTTPServer ─┐      (threads, keep-alive, TLS,
+    Sandbox.handle(body) ───────────────────┤       connection faults)
+                                            ▼
+                                 exchange.Engine   decode (codec.decode_batch),
+                                            │      fire a fault (faults/effects),
+                                            │      record (journal)
+                                            ▼
+                                 dispatch.carry_out ─► auth.BatchAuth (sessions)
+                                            │        └► handlers: search, orders,
+                                            │           cards, numbers, cdr
+                                            ▼           (context.Call, state)
+                                 reply.render      Response.build + codec.encode_reply
+
+State lives in :mod:`.state` (accounts, sessions, stock); the answers TTNC
+leaves undocumented are chosen in :mod:`.conventions`. The command line is
+:func:`.cli.main` (``python -m ttnc_pipeline.sandbox``).
+"""
+
+from __future__ import annotations
+
+from ttnc_pipeline.sandbox.accounts import Account, Card, Credentials
+from ttnc_pipeline.sandbox.cli import main
+from ttnc_pipeline.sandbox.effects import ConnectionDropped
+from ttnc_pipeline.sandbox.faults import Fault, Faults
+from ttnc_pipeline.sandbox.journal import EnvelopeRecord, Journal, OperationRecord
+from ttnc_pipeline.sandbox.sandbox import Sandbox
+from ttnc_pipeline.sandbox.state import SandboxState
+
+__all__ = [
+    "Account",
+    "Card",
+    "ConnectionDropped",
+    "Credentials",
+    "EnvelopeRecord",
+    "Fault",
+    "Faults",
+    "Journal",
+    "OperationRecord",
+    "Sandbox",
+    "SandboxState",
+    "main",
+]
