@@ -10,6 +10,7 @@ than bytes.
 from __future__ import annotations
 
 import http.client
+import socket
 import ssl
 from collections.abc import Mapping
 from pathlib import Path
@@ -123,3 +124,53 @@ def request(operation: str, request_id: str | None = "R1", **params: Any) -> Req
     """A request for ``"Target/Name"``."""
     target, name = operation.split("/")
     return Request(target, name, request_id, params)
+
+
+def raw_connection(url: str, timeout: float = 10.0) -> socket.socket:
+    """A plain TCP socket to the sandbox, for tests that need to see the bytes."""
+    parts = urlsplit(url)
+    assert parts.hostname is not None and parts.port is not None
+    sock = socket.create_connection((parts.hostname, parts.port), timeout=timeout)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+def post_bytes(
+    body: bytes, *, path: str = "/api/", headers: Mapping[str, str] | None = None
+) -> bytes:
+    """A whole HTTP/1.1 POST as bytes (Content-Length set unless given in headers)."""
+    fields = {"Host": "sandbox", "Content-Type": "text/xml", "Content-Length": str(len(body))}
+    fields.update(headers or {})
+    head = "".join(f"{name}: {value}\r\n" for name, value in fields.items())
+    return f"POST {path} HTTP/1.1\r\n{head}\r\n".encode() + body
+
+
+def read_until_closed(sock: socket.socket) -> bytes:
+    """Every byte the server sends until it closes the connection."""
+    chunks = []
+    while chunk := sock.recv(65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def read_response(sock: socket.socket, already: bytes = b"") -> tuple[bytes, bytes]:
+    """One HTTP response from a raw socket: (head, body), framed by Content-Length.
+
+    ``already`` holds bytes of it the caller has received.
+    """
+    data = already
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, f"connection closed before the end of the headers: {data!r}"
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        assert chunk, "connection closed before the end of the body"
+        body += chunk
+    return head, body
