@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import doctest
 import threading
 
 import pytest
 
+import ttnc_pipeline.transports.mock as mock_module
 from ttnc_pipeline import (
     APIError,
     Batch,
@@ -121,3 +123,7 @@ def test_batches_are_kept_from_every_thread() -> None:
         thread.join()
     ids = sorted(batch.requests[0].id or "" for batch in mock.batches)
     assert ids == sorted(f"t{n}-{s}" for n in range(8) for s in range(10))
+
+
+def test_the_module_example_runs() -> None:
+    assert doctest.testmod(mock_module, raise_on_error=True).attempted >= 6

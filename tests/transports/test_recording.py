@@ -508,6 +508,25 @@ def test_the_cassette_is_readable_versioned_json(tmp_path: Path) -> None:
     assert cassette.read_text(encoding="utf-8").startswith('{\n  "format"')
 
 
+def test_a_hand_written_interaction_is_read(tmp_path: Path) -> None:
+    cassette = tmp_path / "hand.json"
+    interaction = {
+        "request": {
+            "body": '<NoveroRequest><Request target="A" name="GetB" id="x"/></NoveroRequest>'
+        },
+        "response": {
+            "status": 200,
+            "body": '<NoveroResponse><Response target="A" name="GetB" Code="200" RequestId="x">'
+            "<Value>42</Value></Response></NoveroResponse>",
+        },
+    }
+    cassette.write_text(json.dumps({"version": 1, "interactions": [interaction]}), "utf-8")
+    (loaded,) = Cassette.load(cassette).interactions
+    assert loaded.operations == ("A/GetB",)
+    with Client(NOWHERE, transport=ReplayTransport(cassette)) as client:
+        assert client.request("A", "GetB")["Value"] == "42"
+
+
 def test_status_kept_headers_and_raw_bodies_replay_exactly(tmp_path: Path) -> None:
     answers = iter(
         [
@@ -564,6 +583,13 @@ def test_unreadable_cassettes_fail_loudly(tmp_path: Path) -> None:
         ReplayTransport(cassette)
     cassette.write_text('{"version": 1, "interactions": [{"request": {}}]}', encoding="utf-8")
     with pytest.raises(CassetteError, match="malformed"):
+        ReplayTransport(cassette)
+    cassette.write_text(
+        '{"version": 1, "interactions": [{"request": {"body": 7}, "response": {"status": 200,'
+        ' "body": []}}]}',
+        encoding="utf-8",
+    )
+    with pytest.raises(CassetteError, match="a body is a list of lines or a string, not int"):
         ReplayTransport(cassette)
     cassette.write_text('{"version": 1, "interactions": []}', encoding="utf-8")
     with pytest.raises(CassetteMismatch, match="holds no interactions"):

@@ -12,13 +12,20 @@ answers with any of:
 It may also raise, as a transport does
 (:class:`~ttnc_pipeline.errors.RequestNotSent`,
 :class:`~ttnc_pipeline.errors.OutcomeUnknown`). :func:`ok` and
-:func:`error` build the response to one request::
+:func:`error` build the response to one request:
 
-    def answer(batch):
-        return [ok(r, {"SessionId": "s1"}) if r.name == "SessionLogin"
-                else error(r, 404, "no such number") for r in batch.requests]
-
-    client = Client("https://example.invalid/", "user", "pass", transport=MockTransport(answer))
+>>> from ttnc_pipeline import Client
+>>> from ttnc_pipeline.transports import MockTransport, error, ok
+>>> def ttnc(batch):
+...     return [ok(r, {"SessionId": "s1"}) if r.name == "SessionLogin"
+...             else error(r, 404, "no such number") for r in batch.requests]
+>>> mock = MockTransport(ttnc)
+>>> client = Client("https://ttnc.example/api/", "user", "password", transport=mock)
+>>> response = client.request("NoveroNumbers", "GetNumberConfig", Number="01632960000")
+>>> response.code, response.message
+(404, 'no such number')
+>>> mock.operations
+['Auth/SessionLogin', 'NoveroNumbers/GetNumberConfig']
 
 With no handler, every request is answered ``200`` (a login with a
 ``SessionId``). Every batch received is kept in :attr:`MockTransport.batches`.

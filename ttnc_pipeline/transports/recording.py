@@ -129,8 +129,9 @@ def resolve_record_mode(mode: RecordMode | str | None = None) -> RecordMode:
 class CassetteError(TTNCError):
     """A cassette is missing, unreadable, or was not played as required.
 
-    Raised by the transports in place of sending: nothing reached a server,
-    and the retry step never retries it.
+    Raised by the transports in place of sending: nothing reached a server.
+    It is not a ProtocolError on purpose: the retry step retries those for
+    read-only batches, and a cassette answers the same way every time.
     """
 
 
@@ -248,6 +249,14 @@ def _rewrite_ids(body: bytes, mapping: Mapping[str, str]) -> bytes:
 # --- the cassette -------------------------------------------------------------
 
 
+def _joined(body: Any) -> str:
+    if isinstance(body, str):
+        return body
+    if isinstance(body, list) and all(isinstance(line, str) for line in body):
+        return "\n".join(body)
+    raise TypeError(f"a body is a list of lines or a string, not {type(body).__name__}")
+
+
 def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(values)
 
@@ -317,17 +326,22 @@ class Interaction:
 
     @classmethod
     def from_json(cls, data: Any) -> Interaction:
-        """Read one interaction of a cassette file (raises KeyError/TypeError/ValueError)."""
+        """Read one interaction of a cassette file (raises KeyError/TypeError/ValueError).
+
+        A body may be a list of lines (as saved) or one string (as a person
+        editing the file might write it).
+        """
         request, response = data["request"], data["response"]
         encoding = response.get("encoding", "utf-8")
         if encoding not in ("utf-8", "latin-1"):
             raise ValueError(f"unknown body encoding {encoding!r}")
+        request_body = _joined(request["body"])
         return cls(
-            tuple(str(op) for op in data.get("operations", ())),
-            "\n".join(request["body"]),
+            tuple(str(op) for op in data.get("operations") or _operations(request_body)),
+            request_body,
             int(response["status"]),
             {str(k): str(v) for k, v in response.get("headers", {}).items()},
-            "\n".join(response["body"]),
+            _joined(response["body"]),
             encoding,
         )
 
@@ -592,6 +606,10 @@ class RecordingTransport:
 
     Failures of ``inner`` (RequestNotSent, OutcomeUnknown) pass through and
     are not recorded. :meth:`close` closes ``inner``.
+
+    In ``new_episodes``, a session from a replayed login is the placeholder
+    ``***``: a live server refuses it, the client logs in again, and that
+    exchange is recorded too.
     """
 
     def __init__(
