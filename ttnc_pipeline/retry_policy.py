@@ -56,9 +56,11 @@ def classify(exc: BaseException) -> Failure:
         return Failure.BUSY
     if isinstance(exc, RequestNotSent):
         return Failure.NOT_SENT
-    if isinstance(exc, OutcomeUnknown | ProtocolError):
+    if isinstance(exc, OutcomeUnknown):
         return Failure.OUTCOME_UNKNOWN
-    return Failure.FATAL
+    if isinstance(exc, ProtocolError) and exc.status in (None, 200):
+        return Failure.OUTCOME_UNKNOWN  # an unreadable answer: the server may have acted
+    return Failure.FATAL  # a redirect or a refusal: sending again changes nothing
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:

@@ -1,0 +1,145 @@
+"""Logging: events with ids, operations and codes, and never a secret.
+
+Secret values are distinctive strings; every path (success, API error,
+fault, re-login, DEBUG bodies) runs, then the captured text is searched.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import structlog
+
+from ttnc_pipeline import Batch, Client, Request, TTNCApi, redact_event
+from ttnc_pipeline.sandbox import Sandbox
+
+CARD = "4929000000006"  # a Luhn-valid test card number
+CV2 = "987"
+
+
+def exercise(sandbox: Sandbox) -> Client:
+    """Drive success, API errors, a fault, a re-login and a card through one client."""
+    creds = sandbox.credentials
+    client = Client(sandbox.url, creds.username, creds.password, creds.vkey)
+    client.send(Batch([Request("NoveroNumbers", "ListNumbers")]))
+    client.send(
+        Batch(
+            [
+                Request(
+                    "NoveroUser",
+                    "AddCard",
+                    None,
+                    {
+                        "CardName": "A N Other",
+                        "CardNumber": CARD,
+                        "ExpiryMonth": "05",
+                        "ExpiryYear": "30",
+                        "CV2": CV2,
+                        "Type": "VISA",
+                        "Address1": "1 High St",
+                        "City": "Leeds",
+                        "Postcode": "LS1 1AA",
+                        "Country": "GB",
+                    },
+                )
+            ]
+        )
+    )
+    client.send(
+        Batch(
+            [Request("NoveroNumbers", "SetDestination", None, {"Number": "0", "Destination": "1"})]
+        )
+    )
+    sandbox.faults.status(503)
+    sandbox.faults.expire_sessions()
+    client.send(Batch([Request("NoveroCDR", "GetTotals")]))
+    return client
+
+
+def secrets_of(sandbox: Sandbox, client: Client) -> list[str]:
+    stored = client.session_id
+    assert stored is not None
+    return [sandbox.credentials.password, sandbox.credentials.vkey, stored, CARD]
+
+
+def test_stdlib_debug_logs_carry_events_but_no_secrets(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="ttnc_pipeline"):
+        client = exercise(sandbox)
+    text = caplog.text
+    for secret in secrets_of(sandbox, client):
+        assert secret not in text
+    assert f"<CV2>{CV2}</CV2>" not in text
+    assert "<Password>***</Password>" in text  # bodies were logged, redacted
+    assert "ttnc.batch.done" in text and "ttnc.retry" in text and "ttnc.http" in text
+    done = [r for r in caplog.records if "ttnc.batch.done" in r.getMessage()]
+    assert "codes=[200, 200]" in done[0].getMessage()  # the login, then ListNumbers
+    assert "NoveroNumbers/ListNumbers" in done[0].getMessage()
+    assert all(r.name == "ttnc_pipeline" for r in caplog.records if "ttnc." in r.getMessage())
+
+
+def test_info_level_logs_one_outcome_per_batch_and_no_bodies(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    creds = sandbox.credentials
+    with caplog.at_level(logging.INFO, logger="ttnc_pipeline"):
+        with Client(sandbox.url, creds.username, creds.password, creds.vkey) as client:
+            client.send(Batch([Request("NoveroNumbers", "ListNumbers")]))
+    messages = [r.getMessage() for r in caplog.records]
+    assert len([m for m in messages if "ttnc.batch.done" in m]) == 1
+    assert not any("<NoveroRequest>" in m for m in messages)
+
+
+def test_configured_structlog_receives_the_events_without_secrets(sandbox: Sandbox) -> None:
+    structlog.configure(processors=[redact_event, structlog.testing.LogCapture()])
+    try:
+        with structlog.testing.capture_logs() as events:
+            client = exercise(sandbox)
+    finally:
+        structlog.reset_defaults()
+    names = {event["event"] for event in events}
+    assert {"ttnc.batch.done", "ttnc.retry"} <= names
+    dumped = repr(events)
+    for secret in secrets_of(sandbox, client):
+        assert secret not in dumped
+
+
+def test_reprs_and_error_messages_hide_secrets(sandbox: Sandbox) -> None:
+    creds = sandbox.credentials
+    api = TTNCApi(creds.username, creds.password, creds.vkey, url=sandbox.url)
+    request = api.newrequest("NoveroUser", "AddCard")
+    request.setdata("CardNumber", CARD)
+    request.setdata("CV2", CV2)
+    shown = " ".join(
+        [
+            repr(api),
+            repr(api.client),
+            repr(request),
+            repr(request.to_request()),
+            repr(api.client.credentials),
+        ]
+    )
+    for secret in (creds.password, creds.vkey, creds.username, CARD, CV2):
+        assert secret not in shown
+    api.makerequests()
+    login = api.getresponsefromid("SessionRequest")
+    assert login is not None and login["SessionId"] not in repr(login)
+    api.close()
+
+
+def test_redact_event_masks_nested_values() -> None:
+    event = {
+        "event": "x",
+        "Password": "p",
+        "nested": {"VKey": "v", "ok": 1},
+        "body": "<CV2>123</CV2>",
+    }
+    out = redact_event(None, "info", event)
+    assert out == {
+        "event": "x",
+        "Password": "***",
+        "nested": {"VKey": "***", "ok": 1},
+        "body": "<CV2>***</CV2>",
+    }

@@ -1,0 +1,130 @@
+"""Urllib3Transport over real loopback HTTP: headers, pool, TLS, redirects, limits."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+
+import pytest
+import trustme
+
+from ttnc_pipeline import (
+    Batch,
+    Client,
+    OutcomeUnknown,
+    ProtocolError,
+    Request,
+    RequestNotSent,
+    RetryPolicy,
+)
+from ttnc_pipeline.core import HTTPRequest
+from ttnc_pipeline.sandbox import Sandbox
+from ttnc_pipeline.transports import Urllib3Transport
+from ttnc_pipeline.transports.urllib3_transport import USER_AGENT
+
+LIST = Batch([Request("NoveroNumbers", "ListNumbers", "L")])
+
+
+def client_for(sandbox: Sandbox, **options: object) -> Client:
+    creds = sandbox.credentials
+    return Client(sandbox.url, creds.username, creds.password, creds.vkey, **options)  # type: ignore[arg-type]
+
+
+def test_requests_carry_the_documented_headers(sandbox: Sandbox) -> None:
+    with client_for(sandbox) as client:
+        client.send(LIST)
+    headers = {k.lower(): v for k, v in sandbox.journal.envelopes[-1].headers.items()}
+    assert headers["content-type"] == "text/xml; charset=utf-8"
+    assert headers["user-agent"] == USER_AGENT
+    assert USER_AGENT.startswith("ttnc-pipeline/")
+
+
+def test_keep_alive_reuses_one_connection(sandbox: Sandbox) -> None:
+    with client_for(sandbox) as client:
+        for _ in range(20):
+            client.send(LIST)
+    assert sandbox.journal.connections_opened == 1
+
+
+def test_a_stale_pooled_connection_does_not_fail_a_read_only_batch() -> None:
+    first = Sandbox()
+    first.start()
+    port = int(first.url.split(":")[2].split("/")[0])
+    client = client_for(first)
+    assert client.send(LIST).ok
+    first.stop()  # the server goes away; the pooled connection is now dead
+    second = Sandbox(port=port)  # same seed: the same demo account
+    with second:
+        reply = client.send(LIST)
+        assert reply.ok
+        client.close()
+
+
+def test_connection_refused_is_not_sent() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    transport = Urllib3Transport(f"http://127.0.0.1:{port}/api/")
+    with pytest.raises(RequestNotSent, match="could not reach"):
+        transport.send(HTTPRequest(b"<NoveroRequest/>"))
+
+
+def test_an_unresolvable_host_is_not_sent() -> None:
+    transport = Urllib3Transport("http://no-such-host.invalid/api/", connect_timeout=2.0)
+    with pytest.raises(RequestNotSent):
+        transport.send(HTTPRequest(b"<NoveroRequest/>"))
+
+
+def test_a_redirect_is_not_followed_and_credentials_do_not_leave(sandbox: Sandbox) -> None:
+    with Sandbox() as elsewhere:
+        sandbox.faults.status(302, headers={"Location": elsewhere.url})
+        with client_for(sandbox) as client, pytest.raises(ProtocolError, match="302 redirect"):
+            client.send(LIST)
+        assert elsewhere.journal.envelope_count == 0
+        assert elsewhere.journal.connections_opened == 0
+
+
+def test_the_response_size_cap_holds_while_reading(sandbox: Sandbox) -> None:
+    sandbox.grant_numbers(sandbox.credentials.username, 2_000)
+    with client_for(sandbox, max_response_size=50_000, retry=False) as client:
+        with pytest.raises(ProtocolError, match="50000-byte limit"):
+            client.send(LIST)
+
+
+def test_url_must_be_http() -> None:
+    with pytest.raises(ValueError, match="http:// or https://"):
+        Urllib3Transport("ftp://example.com/")
+
+
+@pytest.fixture(scope="module")
+def authority() -> trustme.CA:
+    return trustme.CA()
+
+
+def tls_sandbox(authority: trustme.CA) -> Sandbox:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    return Sandbox(ssl_context=context)
+
+
+def test_tls_with_an_unknown_authority_is_refused_by_default(authority: trustme.CA) -> None:
+    with tls_sandbox(authority) as sandbox:
+        assert sandbox.url.startswith("https://")
+        with client_for(sandbox, retry=RetryPolicy(max_attempts=1)) as client:
+            with pytest.raises(RequestNotSent, match=r"(?i)certificate"):
+                client.send(LIST)
+        assert sandbox.journal.envelope_count == 0
+
+
+def test_tls_with_the_right_authority_works(authority: trustme.CA) -> None:
+    with tls_sandbox(authority) as sandbox, authority.cert_pem.tempfile() as ca_file:
+        with client_for(sandbox, transport_options={"ca_certs": ca_file}) as client:
+            assert client.send(LIST).ok
+
+
+def test_read_timeout_is_outcome_unknown(sandbox: Sandbox) -> None:
+    with client_for(sandbox, retry=False, transport_options={"read_timeout": 0.2}) as client:
+        client.send(LIST)
+        sandbox.faults.delay(1.0)
+        with pytest.raises(OutcomeUnknown, match=r"(?i)timed out"):
+            client.send(LIST)
