@@ -25,7 +25,7 @@ import logging
 import os
 import platform
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ttnc_pipeline._log import LOGGER_NAME
 from ttnc_pipeline._version import __version__
@@ -36,7 +36,6 @@ from ._common import ExitCode, UsageError, describe_error, exit_code_for
 
 __all__ = ["build_parser", "main"]
 
-_HANDLER_MARK = "_ttnc_cli_handler"
 _BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `cat` in the same spot
 
 
@@ -86,19 +85,24 @@ def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
     return {}
 
 
-def _configure_logging(verbose: bool, debug: bool) -> None:
+def _configure_logging(verbose: bool, debug: bool) -> Callable[[], None]:
+    """Send the library's log to stderr at the chosen level; return how to undo it."""
     logger = logging.getLogger(LOGGER_NAME)
-    for handler in list(logger.handlers):
-        if getattr(handler, _HANDLER_MARK, False):
-            logger.removeHandler(handler)
+    previous_level = logger.level
     # Quiet by default: the CLI reports failures itself, and a retry warning
     # in the middle of a progress bar helps nobody.
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.ERROR
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    setattr(handler, _HANDLER_MARK, True)
     logger.addHandler(handler)
     logger.setLevel(level)
+
+    def restore() -> None:
+        # main() may run inside a longer-lived process (tests, a wrapper script).
+        logger.removeHandler(handler)
+        logger.setLevel(previous_level)
+
+    return restore
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "run", None) is None:
         parser.print_help(sys.stderr)
         return ExitCode.USAGE
-    _configure_logging(args.verbose, args.debug)
+    restore_logging = _configure_logging(args.verbose, args.debug)
     try:
         return int(args.run(args))
     except KeyboardInterrupt:
@@ -129,3 +133,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return _BROKEN_PIPE
+    finally:
+        restore_logging()

@@ -22,6 +22,7 @@ A second Ctrl-C while those lines are written is held off.
 from __future__ import annotations
 
 import contextlib
+import logging
 import signal
 import sys
 from collections.abc import Iterator, Sequence
@@ -35,6 +36,7 @@ from ttnc_pipeline.errors import (
     InvalidRequest,
     OutcomeUnknown,
     RequestNotSent,
+    TTNCError,
 )
 
 from ._batch_input import Planned
@@ -43,6 +45,8 @@ from ._connect import Connection
 from ._progress import Progress
 
 __all__ = ["Outcome", "send_all", "some"]
+
+_log = logging.getLogger("ttnc_pipeline.cli")
 
 
 def some(ids: Sequence[str], limit: int = 8) -> str:
@@ -122,6 +126,8 @@ def send_all(
             outcome.batches += 1
     except (KeyboardInterrupt, Exception) as exc:
         outcome.stopped_by = exc
+        if not isinstance(exc, KeyboardInterrupt | TTNCError | OSError):
+            _log.error("the batch run failed unexpectedly", exc_info=exc)
         status, message = _in_flight(exc, had_session)
         flying = {item.id for item in in_flight}
         stopped = f"not sent: the run stopped first ({type(exc).__name__})"
