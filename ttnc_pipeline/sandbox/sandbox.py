@@ -10,6 +10,7 @@ behave the same, except for the faults that need a connection (see
 
 from __future__ import annotations
 
+import logging
 import ssl
 import threading
 import time
@@ -36,6 +37,8 @@ from ttnc_pipeline.sandbox.state import SandboxState
 __all__ = ["Sandbox"]
 
 _POLL_INTERVAL = 0.05  # how quickly the accept loop notices stop()
+_JOIN_TIMEOUT = 5.0  # connection threads end at once; this only bounds a bug
+_log = logging.getLogger("ttnc_pipeline.sandbox")
 
 
 class Sandbox:
@@ -148,6 +151,15 @@ class Sandbox:
         return self._url
 
     @property
+    def address(self) -> tuple[str, int]:
+        """The ``(host, port)`` the server is bound to. RuntimeError when not serving."""
+        server = self._server
+        if server is None:
+            raise RuntimeError("the sandbox is not serving")
+        host, port = server.server_address[:2]
+        return str(host), int(port)
+
+    @property
     def running(self) -> bool:
         """True while the HTTP server is serving."""
         return self._server is not None
@@ -187,8 +199,10 @@ class Sandbox:
             server.stop_event.set()
             server.shutdown()
             server.close_connections()
-            server.server_close()  # joins the connection threads
+            server.server_close()
             thread.join()
+            if not server.join_threads(_JOIN_TIMEOUT):
+                _log.warning("sandbox connection threads still running after stop()")
 
     def __enter__(self) -> Sandbox:
         return self.start()

@@ -6,8 +6,10 @@
 - Nagle's algorithm off and every answer (status line, headers, body)
   written with one ``sendall``: the stock server writes headers and body
   apart and, with delayed ACKs, stalls about 44 ms per keep-alive request;
-- connections tracked, so :meth:`SandboxHTTPServer.close_connections` can
-  end idle keep-alive connections at once when the sandbox stops;
+- connections and their threads tracked, so
+  :meth:`SandboxHTTPServer.close_connections` can end idle keep-alive
+  connections at once when the sandbox stops, and
+  :meth:`SandboxHTTPServer.join_threads` can wait for their threads;
 - optional TLS (the handshake runs in the connection's thread, so a slow
   client cannot stall the accept loop);
 - no reverse DNS lookup at bind time.
@@ -29,6 +31,7 @@ import socket
 import socketserver
 import ssl
 import threading
+import time
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -237,6 +240,9 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     """A threaded HTTP/1.1 server feeding one :class:`~.exchange.Engine`."""
 
     daemon_threads = True
+    # socketserver's default backlog of 5 resets connections when a burst of
+    # clients (16 test threads, a benchmark's pool) connects at once.
+    request_queue_size = 128
 
     def __init__(
         self,
@@ -257,6 +263,7 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         """Set when the sandbox stops: waits end, new connections close."""
         self._connections: dict[int, socket.socket] = {}
         self._connections_lock = threading.Lock()
+        self._connection_threads: list[threading.Thread] = []
         super().__init__(address, _ConnectionHandler)
 
     def server_bind(self) -> None:
@@ -273,6 +280,31 @@ class SandboxHTTPServer(ThreadingHTTPServer):
                 sock, server_side=True, do_handshake_on_connect=False
             )
         return sock, address
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # ThreadingMixIn does not keep daemon threads, so server_close() cannot
+        # join them; the sandbox keeps its own list to join on stop.
+        thread = threading.Thread(
+            target=self.process_request_thread,
+            args=(request, client_address),
+            name=f"ttnc-sandbox-connection-{client_address[1]}",
+            daemon=True,
+        )
+        with self._connections_lock:
+            self._connection_threads = [
+                alive for alive in self._connection_threads if alive.is_alive()
+            ]
+            self._connection_threads.append(thread)
+        thread.start()
+
+    def join_threads(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for every connection thread; True if all ended."""
+        with self._connections_lock:
+            threads = list(self._connection_threads)
+        deadline = time.monotonic() + timeout
+        for thread in threads:
+            thread.join(max(deadline - time.monotonic(), 0.0))
+        return not any(thread.is_alive() for thread in threads)
 
     def opened(self, sock: socket.socket) -> int:
         """Track a new connection; return its journal id."""

@@ -1,0 +1,100 @@
+"""Sixteen threads on one sandbox: every answer comes back whole, in order, to its sender."""
+
+from __future__ import annotations
+
+import threading
+
+from sandbox_wire import Wire, login_request, request
+
+from ttnc_pipeline.sandbox import Sandbox
+
+THREADS = 16
+ROUNDS = 15
+
+
+def test_sixteen_threads_get_their_own_answers(sandbox: Sandbox) -> None:
+    username = sandbox.credentials.username
+    numbers = sandbox.grant_numbers(username, THREADS)
+    start = threading.Barrier(THREADS)
+    failures: list[str] = []
+
+    def worker(index: int) -> None:
+        mine = numbers[index]
+        wire = Wire(sandbox.url)
+        try:
+            start.wait(timeout=10)
+            session = wire.login(sandbox.credentials)
+            for round_ in range(ROUNDS):
+                tag = f"T{index}-{round_}"
+                destination = f"0751{index:03d}{round_:04d}"
+                limit = str(1 + (index + round_) % 7)
+                reply = wire.call(
+                    request(
+                        "NoveroNumbers/SetDestination",
+                        f"{tag}-set",
+                        Number=mine,
+                        Destination=destination,
+                    ),
+                    request("NoveroNumbers/GetNumberConfig", f"{tag}-get", Number=mine),
+                    request("NoveroNumberSearch/Search", f"{tag}-find", Range="0121", Limit=limit),
+                    session_id=session,
+                )
+                ids = [response.request_id for response in reply]
+                if ids != [f"{tag}-set", f"{tag}-get", f"{tag}-find"]:
+                    failures.append(f"{tag}: ids {ids}")
+                    continue
+                if not reply.ok:
+                    failures.append(f"{tag}: {[r.message for r in reply if not r.ok]}")
+                    continue
+                if reply[1].first("Rules/Rule/Destination") != destination:
+                    failures.append(f"{tag}: crossed destination")
+                if len(reply[2].all("Numbers/Number")) != int(limit):
+                    failures.append(f"{tag}: crossed search")
+        except Exception as exc:  # reported below, with the thread's name
+            failures.append(f"T{index}: {exc!r}")
+        finally:
+            wire.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    assert failures == []
+
+    journal = sandbox.journal
+    assert journal.count("SetDestination") == THREADS * ROUNDS
+    assert journal.count("GetNumberConfig") == THREADS * ROUNDS
+    assert journal.logins == THREADS
+    assert journal.envelope_count == THREADS * (ROUNDS + 1)
+    assert journal.connections_opened == THREADS
+    account = sandbox.state.account(username)
+    for index, number in enumerate(numbers):
+        assert account.numbers[number] == f"0751{index:03d}{ROUNDS - 1:04d}"
+
+
+def test_one_login_is_shared_safely_between_threads(sandbox: Sandbox) -> None:
+    wire = Wire(sandbox.url)
+    (login,) = wire.call(login_request(sandbox.credentials))
+    session = login["SessionId"]
+    wire.close()
+    seen: list[int] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        mine = Wire(sandbox.url)
+        try:
+            for _ in range(10):
+                (basket,) = mine.call(request("Order/ViewBasket"), session_id=session)
+                with lock:
+                    seen.append(basket.code)
+        finally:
+            mine.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert seen == [200] * 80
