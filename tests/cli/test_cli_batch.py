@@ -16,8 +16,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cli_helpers import Runner, clean_env, sandbox_env
 
+from ttnc_pipeline.cli import main
 from ttnc_pipeline.sandbox import Sandbox
 
 
@@ -68,11 +70,13 @@ def test_a_thousand_rows_go_in_ten_batches_with_one_login(
         "line": 2,
         "target": "NoveroNumbers",
         "name": "SetDestination",
+        "digest": records[0]["digest"],
         "status": "ok",
         "code": 200,
         "ok": True,
         "data": {},
     }
+    assert len({r["digest"] for r in records}) == 1000
     journal = sandbox.journal
     assert journal.logins == 1
     assert journal.envelope_count == 10
@@ -245,3 +249,27 @@ def test_the_password_never_reaches_output_or_logs(
     for text in texts:
         for secret in (demo.password, demo.vkey, *sessions):
             assert secret not in text
+
+
+def test_a_refused_login_leaves_every_request_not_sent(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # In process: the result lines, not the entry point, are under test here.
+    for name, value in {**sandbox_env(sandbox), "TTNC_PASSWORD": "wrong"}.items():
+        monkeypatch.setenv(name, value)
+    source = write_set_destinations(tmp_path / "route.csv", sandbox.grant_numbers("demo", 5))
+
+    status = main(["batch", str(source), "--batch-size", "2"])
+
+    captured = capsys.readouterr()
+    assert status == 1
+    records = read_results(captured.out)
+    assert [r["id"] for r in records] == csv_ids(1, 5)
+    assert {r["status"] for r in records} == {"not_sent"}
+    assert records[0]["message"].startswith("not carried out, the login was refused")
+    assert "not sent:         5 safe to send again" in captured.err
+    refused = sandbox.journal.operations("SetDestination")
+    assert [r.code for r in refused] == [401, 401]  # answered, not carried out: safe to resend

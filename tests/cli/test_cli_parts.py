@@ -121,7 +121,7 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_when_piped() -> None:
     lines.update(100, 0)
 
     assert terminal.getvalue() == (
-        "\r[###############...............] 100/200 batch 1/2  ok 99  refused 1  50/s \n"
+        "\r[###############...............] 100/200 batch 1/2  ok 99  refused 1  50/s\033[K\n"
     )
     assert pipe.getvalue() == "batch 1/2: 100/200 requests (100 ok, 0 refused)\n"
     assert choose_style("none", terminal) == "none"

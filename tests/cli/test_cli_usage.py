@@ -38,6 +38,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
         (("call", "T", "N", "--retries", "-1"), "--retries: must be a whole number"),
         (("call", "T", "N", "--timeout", "0"), "--timeout: must be more than 0"),
         (("call", "T"), "the following arguments are required: name"),
+        (("call", "T", "N", "--url", "ftp://x", "--session-id", "s"), "must start with http"),
+        (("call", "T", "N", "--sandbox", "--url", "http://x/"), "--sandbox brings its own"),
         (("bogus",), "invalid choice: 'bogus'"),
         (("batch", "x.csv", "--batch-size", "0"), "--batch-size: must be a whole number from 1"),
         (("batch", "x.csv", "--resume"), "--resume needs --out FILE"),
@@ -82,6 +84,7 @@ def test_bad_batch_files_name_the_line_and_send_nothing(
     monkeypatch.setenv("TTNC_API_URL", sandbox.url)
     monkeypatch.setenv("TTNC_USERNAME", demo.username)
     monkeypatch.setenv("TTNC_PASSWORD", demo.password)
+    monkeypatch.setenv("TTNC_VKEY", demo.vkey)
     short_row = tmp_path / "short.csv"
     short_row.write_text("target,name,Number\nNoveroNumbers,ListNumbers,\nNoveroNumbers\n")
     bad_json = tmp_path / "bad.jsonl"
@@ -102,6 +105,36 @@ def test_bad_batch_files_name_the_line_and_send_nothing(
     assert clobber[0] == 2
     assert "already holds results: add --resume" in clobber[1]
     assert sandbox.journal.envelope_count == 0
+
+
+def test_resume_refuses_an_input_file_that_changed(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    sandbox: Sandbox,
+    tmp_path: Path,
+) -> None:
+    demo = sandbox.credentials
+    monkeypatch.setenv("TTNC_API_URL", sandbox.url)
+    monkeypatch.setenv("TTNC_USERNAME", demo.username)
+    monkeypatch.setenv("TTNC_PASSWORD", demo.password)
+    monkeypatch.setenv("TTNC_VKEY", demo.vkey)
+    number = next(iter(sandbox.state.account("demo").numbers))
+    source = tmp_path / "route.csv"
+    source.write_text(f"target,name,Number\nNoveroNumbers,GetNumberConfig,{number}\n")
+    out = tmp_path / "results.jsonl"
+    assert main(["batch", str(source), "--out", str(out)]) == 0
+    # A row inserted above shifts the line-number ids: L2 is now another request.
+    source.write_text(
+        f"target,name,Number\nNoveroNumbers,EnableRouteToAll,{number}\n"
+        f"NoveroNumbers,GetNumberConfig,{number}\n"
+    )
+    capsys.readouterr()
+
+    status, err = run(capsys, "batch", str(source), "--out", str(out), "--resume")
+
+    assert status == 2
+    assert "line 2 (L2) is not the request the results file holds for that id" in err
+    assert sandbox.journal.count("EnableRouteToAll") == 0
 
 
 def test_version_and_help_exit_0(capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,7 +3,7 @@
 One JSON object per line, one line per request, in input order::
 
     {"id": "L2", "line": 2, "target": "NoveroNumbers", "name": "SetDestination",
-     "status": "ok", "code": 200, "ok": true, "data": {}}
+     "digest": "5d41402abc4b", "status": "ok", "code": 200, "ok": true, "data": {}}
 
 ``status`` says what is known about the request:
 
@@ -19,16 +19,20 @@ not_sent   not carried out (never sent, stopped, login refused): no
 ========== ===================================================== =========
 
 A ``--resume`` run appends to the same file; the last line for an id is
-its current state. Secrets in ``data`` are masked.
+its current state. ``digest`` fingerprints the request (target, name,
+parameters), so a resumed run can refuse an input file that changed under
+the same ids (a row inserted above ``L17`` would otherwise shift every
+line-number id). Secrets in ``data`` are masked.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from ttnc_pipeline.core import Response
+from ttnc_pipeline.core import Request, Response
 
 from ._batch_input import Planned
 from ._common import UsageError, response_data
@@ -41,6 +45,7 @@ __all__ = [
     "UNKNOWN",
     "ResultWriter",
     "answered",
+    "digest",
     "read_previous",
     "unresolved",
 ]
@@ -53,9 +58,28 @@ FINAL = frozenset({OK, ERROR})
 """Statuses a ``--resume`` run does not send again."""
 
 
+def digest(request: Request) -> str:
+    """A short fingerprint of a request's target, name and parameters (not its id)."""
+    canonical = json.dumps(
+        [request.target, request.name, request.params], default=_plain, sort_keys=True
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+def _plain(value: Any) -> Any:
+    # Parameter values are frozen (mappings are read-only proxies, lists are tuples).
+    return dict(value) if hasattr(value, "items") else str(value)
+
+
 def _base(item: Planned) -> dict[str, Any]:
     request = item.request
-    return {"id": item.id, "line": item.line, "target": request.target, "name": request.name}
+    return {
+        "id": item.id,
+        "line": item.line,
+        "target": request.target,
+        "name": request.name,
+        "digest": digest(request),
+    }
 
 
 def answered(item: Planned, response: Response) -> dict[str, Any]:

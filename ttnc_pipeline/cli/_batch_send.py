@@ -41,6 +41,7 @@ from ttnc_pipeline.errors import (
 
 from ._batch_input import Planned
 from ._batch_results import NOT_SENT, OK, UNKNOWN, ResultWriter, answered, unresolved
+from ._common import unknown_reason
 from ._connect import Connection
 from ._progress import Progress
 
@@ -75,7 +76,7 @@ def _in_flight(exc: BaseException, had_session: bool) -> tuple[str, str]:
         # The refused login came first in the POST: TTNC carries nothing out after it.
         return NOT_SENT, f"not carried out, the login was refused: {exc.message or exc}"
     if isinstance(exc, OutcomeUnknown):
-        return UNKNOWN, f"sent, but no usable answer came back: {str(exc).split(' (request')[0]}"
+        return UNKNOWN, f"sent, but no usable answer came back: {unknown_reason(exc)}"
     if isinstance(exc, KeyboardInterrupt):
         return UNKNOWN, "interrupted while this batch was in flight"
     return UNKNOWN, f"sent, but no usable answer came back: {type(exc).__name__}: {exc}"

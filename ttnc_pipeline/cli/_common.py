@@ -42,6 +42,7 @@ __all__ = [
     "print_json",
     "response_data",
     "response_json",
+    "unknown_reason",
 ]
 
 
@@ -82,9 +83,11 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, RequestNotSent):
         return f"not sent, nothing was carried out: {exc}"
     if isinstance(exc, OutcomeUnknown):
+        named = f" ({len(exc.request_ids)} requests)" if len(exc.request_ids) > 1 else ""
         return (
-            f"outcome unknown, TTNC may or may not have carried the request out: {exc}. "
-            "Check with a read-only operation before sending an unsafe one again"
+            f"outcome unknown{named}, TTNC may or may not have carried it out: "
+            f"{unknown_reason(exc)}. Check with a read-only operation before sending "
+            "an unsafe request again"
         )
     if isinstance(exc, ProtocolError):
         return f"unusable answer (protocol error): {exc}"
@@ -93,6 +96,11 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, InvalidRequest):
         return f"invalid request, nothing was sent: {exc}"
     return str(exc)
+
+
+def unknown_reason(exc: OutcomeUnknown) -> str:
+    """The error's message without its list of request ids (a batch may name hundreds)."""
+    return str(exc).split(" (request ids: ", 1)[0]
 
 
 def parse_assignments(items: Iterable[str], *, option: str = "-d") -> dict[str, Any]:

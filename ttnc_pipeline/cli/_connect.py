@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import getpass
 import os
+import sys
 from collections.abc import Iterator, Mapping
 from typing import TextIO
 
@@ -133,7 +135,12 @@ def credentials_from_env(
 
 
 def _read_password(stdin: TextIO) -> str:
-    line = stdin.readline().rstrip("\r\n")
+    isatty = getattr(stdin, "isatty", None)
+    if isatty is not None and isatty():
+        # Typed by a person: ask without echoing it.
+        line = getpass.getpass("TTNC password: ")
+    else:
+        line = stdin.readline().rstrip("\r\n")
     if not line:
         raise UsageError("--password-stdin: standard input held no password")
     return line
@@ -145,8 +152,6 @@ class Connection:
 
     client: Client
     session_id: str | None
-    sandbox: object | None = None
-    """The throwaway sandbox (``--sandbox``), for tests and messages."""
 
 
 @contextlib.contextmanager
@@ -161,11 +166,12 @@ def connect(
     Raises UsageError when neither credentials nor a session id are given.
     """
     env = os.environ if environ is None else environ
-    session_id: str | None = args.session_id or env.get(ENV_SESSION_ID) or None
+    session_id: str | None = args.session_id
+    if session_id is None and not args.sandbox:
+        session_id = env.get(ENV_SESSION_ID) or None
     if args.session_file and session_id:
         raise UsageError(f"--session-file cannot be used with a session id (${ENV_SESSION_ID})")
     with contextlib.ExitStack() as stack:
-        sandbox = None
         if args.sandbox:
             if args.url or args.password_stdin:
                 raise UsageError("--sandbox brings its own URL and credentials")
@@ -177,7 +183,7 @@ def connect(
             credentials: Credentials | None = Credentials(demo.username, demo.password, demo.vkey)
         else:
             url = args.url or env.get(ENV_URL) or default_url()
-            typed = _read_password(stdin or _stdin()) if args.password_stdin else None
+            typed = _read_password(stdin or sys.stdin) if args.password_stdin else None
             credentials = credentials_from_env(env, typed)
         if credentials is None and session_id is None:
             raise UsageError(
@@ -185,18 +191,15 @@ def connect(
                 f"(or {ENV_USERNAME} with --password-stdin), give --session-id, "
                 "or try --sandbox"
             )
-        client = Client(
-            url,
-            credentials=credentials,
-            session_store=FileSessionStore(args.session_file) if args.session_file else None,
-            retry=RetryPolicy(max_attempts=args.retries + 1, deadline=args.timeout),
-            timeout=args.timeout,
-        )
+        try:
+            client = Client(
+                url,
+                credentials=credentials,
+                session_store=FileSessionStore(args.session_file) if args.session_file else None,
+                retry=RetryPolicy(max_attempts=args.retries + 1, deadline=args.timeout),
+                timeout=args.timeout,
+            )
+        except ValueError as exc:  # a URL that is not http(s)://...
+            raise UsageError(f"--url / {ENV_URL}: {exc}") from None
         stack.callback(client.close)
-        yield Connection(client, session_id, sandbox)
-
-
-def _stdin() -> TextIO:
-    import sys
-
-    return sys.stdin
+        yield Connection(client, session_id)

@@ -77,7 +77,7 @@ class Progress:
         self.stream.write(
             f"\r[{'#' * filled}{'.' * (_BAR_WIDTH - filled)}] {self.done}/{self.total} "
             f"batch {self.batch}/{self.batches}  ok {self.ok}  refused {self.errors}  "
-            f"{rate:,.0f}/s "
+            f"{rate:,.0f}/s\033[K"  # erase what a longer previous line left
         )
         self.stream.flush()
         self._drawn = True

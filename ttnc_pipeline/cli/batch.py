@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shlex
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
@@ -41,6 +42,7 @@ from ._batch_results import (
     OK,
     UNKNOWN,
     ResultWriter,
+    digest,
     read_previous,
 )
 from ._batch_send import Outcome, send_all, some
@@ -62,7 +64,8 @@ def add_parser(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "batch",
         help="send many requests from a JSON Lines or CSV file",
-        description=__doc__.split("\n\n")[0].split(": ", 1)[1],
+        description="Send many requests through one client, in batches, and write a "
+        "result line for each.",
         epilog="Input formats and result lines: see `pydoc ttnc_pipeline.cli._batch_input` and "
         "`pydoc ttnc_pipeline.cli._batch_results`.",
     )
@@ -106,7 +109,13 @@ def _select(
     held: list[Planned] = []
     done = 0
     for item in plan:
-        status = previous.get(item.id, {}).get("status")
+        record = previous.get(item.id, {})
+        if record.get("digest", digest(item.request)) != digest(item.request):
+            raise UsageError(
+                f"line {item.line} ({item.id}) is not the request the results file holds "
+                f"for that id: did the input change since that run? Nothing was sent"
+            )
+        status = record.get("status")
         if status in FINAL:
             done += 1
         elif (
@@ -216,5 +225,9 @@ def _report(
             "with a read-only operation, then add --resend-unknown if they did not happen",
             file=err,
         )
-    if (unknown or not_sent) and args.out:
-        print(f"  continue with: ttnc batch {args.file} --out {args.out} --resume", file=err)
+    if unknown or not_sent:
+        results = shlex.quote(args.out) if args.out else "<the results saved from stdout>"
+        print(
+            f"  continue with: ttnc batch {shlex.quote(args.file)} --out {results} --resume",
+            file=err,
+        )
