@@ -8,6 +8,7 @@ checkout. ``HYPOTHESIS_PROFILE=thorough`` searches ten times harder.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,3 +44,30 @@ def sandbox() -> Iterator[Any]:
 
     with Sandbox() as running:
         yield running
+
+
+_LOOPBACK_NAMES = frozenset({"localhost", "::1", "runsc", "vm"})
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every test on this machine: no name lookups, no default endpoint.
+
+    Tests talk to 127.0.0.1 only. Any other host name fails to resolve here,
+    before a DNS query leaves the process (an accidental call to TTNC's real
+    host fails loudly instead), and ``TTNC_API_URL`` points at a closed
+    loopback port so nothing falls back to TTNC's endpoint, subprocesses
+    included.
+    """
+    real_getaddrinfo = socket.getaddrinfo
+
+    def loopback_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name is None or name in _LOOPBACK_NAMES or str(name).startswith("127."):
+            return real_getaddrinfo(host, *args, **kwargs)
+        raise socket.gaierror(socket.EAI_NONAME, f"tests resolve loopback names only: {name!r}")
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_getaddrinfo)
+    monkeypatch.setenv("TTNC_API_URL", "http://127.0.0.1:9/api/")
+    for variable in ("TTNC_USERNAME", "TTNC_PASSWORD", "TTNC_VKEY", "TTNC_RECORD"):
+        monkeypatch.delenv(variable, raising=False)
