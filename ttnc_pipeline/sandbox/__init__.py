@@ -4,18 +4,19 @@
 
 How an envelope travels through the sandbox::
 
-    HTTP POST ──► server.SandboxHTTPServer ─┐      (threads, keep-alive, TLS,
-    Sandbox.handle(body) ───────────────────┤       connection faults)
-                                            ▼
-                                 exchange.Engine   decode (codec.decode_batch),
-                                            │      fire a fault (faults/effects),
-                                            │      record (journal)
-                                            ▼
-                                 dispatch.carry_out ─► auth.BatchAuth (sessions)
-                                            │        └► handlers: search, orders,
-                                            │           cards, numbers, cdr
-                                            ▼           (context.Call, state)
-                                 reply.render      Response.build + codec.encode_reply
+    HTTP POST ─► server.SandboxHTTPServer      threads, TLS, accept/stop
+                   └► connection.ConnectionHandler   keep-alive, framing,
+                        │                            connection faults
+    Sandbox.handle(body)┤                            (in-process: no socket)
+                        ▼
+                 exchange.Engine        decode (codec.decode_batch), fire one
+                        │               fault (faults, effects), journal it
+                        ▼
+                 dispatch.carry_out ─►  auth.BatchAuth (sessions), then the
+                        │               handlers: search, orders, cards,
+                        │               numbers, cdr (context.Call, state)
+                        ▼
+                 reply.render           Response.build + codec.encode_reply
 
 State lives in :mod:`.state` (accounts, sessions, stock); the answers TTNC
 leaves undocumented are chosen in :mod:`.conventions`. The command line is

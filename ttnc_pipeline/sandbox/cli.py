@@ -53,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     stopping = threading.Event()
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        """SIGTERM stops the sandbox as Ctrl-C does."""
         stopping.set()
 
     previous = signal.signal(signal.SIGTERM, on_signal)

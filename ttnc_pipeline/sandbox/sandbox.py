@@ -36,7 +36,6 @@ from ttnc_pipeline.sandbox.state import SandboxState
 
 __all__ = ["Sandbox"]
 
-_POLL_INTERVAL = 0.05  # how quickly the accept loop notices stop()
 _JOIN_TIMEOUT = 5.0  # connection threads end at once; this only bounds a bug
 _log = logging.getLogger("ttnc_pipeline.sandbox")
 
@@ -177,8 +176,7 @@ class Sandbox:
                 max_body=self.max_body,
             )
             thread = threading.Thread(
-                target=server.serve_forever,
-                kwargs={"poll_interval": _POLL_INTERVAL},
+                target=server.serve_until_stopped,
                 name=f"ttnc-sandbox-{server.server_port}",
                 daemon=True,
             )
@@ -196,11 +194,10 @@ class Sandbox:
             self._server = self._thread = None
             if server is None or thread is None:
                 return
-            server.stop_event.set()
-            server.shutdown()
+            server.stop()
+            thread.join()
             server.close_connections()
             server.server_close()
-            thread.join()
             if not server.join_threads(_JOIN_TIMEOUT):
                 _log.warning("sandbox connection threads still running after stop()")
 

@@ -1,79 +1,45 @@
 """The sandbox on the wire: a threaded HTTP/1.1 keep-alive server.
 
 :class:`SandboxHTTPServer` is :class:`http.server.ThreadingHTTPServer`
-(one daemon thread per connection) with what the stock server lacks:
+(one daemon thread per connection, each running a
+:class:`~.connection.ConnectionHandler`) with what the stock server lacks:
 
-- Nagle's algorithm off and every answer (status line, headers, body)
-  written with one ``sendall``: the stock server writes headers and body
-  apart and, with delayed ACKs, stalls about 44 ms per keep-alive request;
+- Nagle's algorithm off and every answer written in one piece (see
+  :mod:`.connection`): the stock server writes headers and body apart and,
+  with delayed ACKs, stalls about 44 ms per keep-alive request;
 - connections and their threads tracked, so
   :meth:`SandboxHTTPServer.close_connections` can end idle keep-alive
   connections at once when the sandbox stops, and
   :meth:`SandboxHTTPServer.join_threads` can wait for their threads;
 - optional TLS (the handshake runs in the connection's thread, so a slow
   client cannot stall the accept loop);
-- no reverse DNS lookup at bind time.
-
-:class:`_ConnectionHandler` serves ``POST /api/`` (and ``/api``, ``/``)
-with a ``Content-Length`` or chunked body, hands the body to the
-:class:`~.exchange.Engine`, then applies the fault's effect to the
-connection: close unanswered, wait, drip, or truncate. HTTP-level refusals
-are plain text: 404 (other paths), 405 (other methods), 411 (no length),
-413 (body over ``max_body`` bytes), 400 (unreadable framing); those close
-the connection, since an unread body may follow.
+- an accept loop that stops at once (no polling), a deeper accept backlog,
+  and no reverse DNS lookup at bind time.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import selectors
 import socket
 import socketserver
 import ssl
 import threading
 import time
-from email.utils import formatdate
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
 
-from ttnc_pipeline._version import __version__
-from ttnc_pipeline.core import HTTPResponse
-from ttnc_pipeline.sandbox.effects import Delay, Drip, Truncate
-from ttnc_pipeline.sandbox.exchange import Engine, Exchange
+from ttnc_pipeline.sandbox.connection import ConnectionHandler
+from ttnc_pipeline.sandbox.exchange import Engine
 from ttnc_pipeline.sandbox.journal import Journal
 
-__all__ = ["API_PATHS", "DEFAULT_MAX_BODY", "IDLE_TIMEOUT", "SandboxHTTPServer"]
+__all__ = ["DEFAULT_MAX_BODY", "SandboxHTTPServer"]
 
 _log = logging.getLogger("ttnc_pipeline.sandbox")
 
-API_PATHS = frozenset({"/api/", "/api", "/"})
-"""Paths that accept envelopes."""
-
 DEFAULT_MAX_BODY = 50 * 1024 * 1024
 """Largest request body accepted (50 MiB); larger ones get HTTP 413."""
-
-IDLE_TIMEOUT = 120.0
-"""Seconds a connection may sit idle (or a read may stall) before it is closed."""
-
-
-def _head(response: HTTPResponse, *, close: bool, length: int) -> bytes:
-    try:
-        reason = HTTPStatus(response.status).phrase
-    except ValueError:
-        reason = "Unknown"
-    lines = [
-        f"HTTP/1.1 {response.status} {reason}",
-        f"Server: ttnc-sandbox/{__version__}",
-        f"Date: {formatdate(usegmt=True)}",
-    ]
-    for name, value in response.headers.items():
-        if name not in ("content-length", "connection"):
-            lines.append(f"{'-'.join(part.capitalize() for part in name.split('-'))}: {value}")
-    lines.append(f"Content-Length: {length}")
-    lines.append(f"Connection: {'close' if close else 'keep-alive'}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
 def _shutdown(sock: socket.socket) -> None:
@@ -81,159 +47,6 @@ def _shutdown(sock: socket.socket) -> None:
     # reading without tearing the TLS object out from under it.
     with contextlib.suppress(OSError):
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
-
-
-class _ConnectionHandler(BaseHTTPRequestHandler):
-    """Serves the requests of one connection, one after another."""
-
-    protocol_version = "HTTP/1.1"
-    server_version = f"ttnc-sandbox/{__version__}"
-    sys_version = ""
-    timeout = IDLE_TIMEOUT
-    disable_nagle_algorithm = True
-    server: SandboxHTTPServer
-
-    def setup(self) -> None:
-        self.connection_id = self.server.opened(self.request)
-        super().setup()
-
-    def handle(self) -> None:
-        if isinstance(self.connection, ssl.SSLSocket):
-            try:
-                self.connection.do_handshake()
-            except (OSError, ssl.SSLError) as exc:
-                _log.debug("sandbox TLS handshake failed: %s", exc)
-                self.close_connection = True
-                return
-        super().handle()
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        except OSError:
-            pass
-        finally:
-            self.server.closed(self.connection_id)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        _log.debug("sandbox %s: %s", self.address_string(), format % args)
-
-    def handle_one_request(self) -> None:
-        try:
-            self.raw_requestline = self.rfile.readline(65537)
-        except OSError:  # timeouts, resets, and the sandbox stopping
-            self.close_connection = True
-            return
-        if not self.raw_requestline or self.server.stop_event.is_set():
-            self.close_connection = True
-            return
-        if len(self.raw_requestline) > 65536:
-            self._refuse(HTTPStatus.REQUEST_URI_TOO_LONG, "request line too long")
-            return
-        if not self.parse_request():  # it has answered the error itself
-            return
-        self._serve()
-
-    def _refuse(self, status: HTTPStatus, message: str, **headers: str) -> None:
-        self.close_connection = True
-        response = HTTPResponse(status, {"content-type": "text/plain; charset=utf-8", **headers})
-        body = f"{status.value} {status.phrase}: {message}\n".encode()
-        send_body = self.command != "HEAD"
-        head = _head(response, close=True, length=len(body))
-        self.wfile.write(head + body if send_body else head)
-
-    def _serve(self) -> None:
-        if self.command != "POST":
-            self._refuse(HTTPStatus.METHOD_NOT_ALLOWED, "only POST is served", allow="POST")
-            return
-        if urlsplit(self.path).path not in API_PATHS:
-            self._refuse(HTTPStatus.NOT_FOUND, "POST envelopes to /api/")
-            return
-        body = self._read_body()
-        if body is None:
-            return
-        try:
-            exchange = self.server.engine.exchange(
-                body, dict(self.headers.items()), self.connection_id
-            )
-        except Exception:
-            _log.exception("the sandbox failed on an envelope")
-            self._refuse(HTTPStatus.INTERNAL_SERVER_ERROR, "the sandbox failed (a bug)")
-            return
-        self._answer(exchange)
-
-    def _read_body(self) -> bytes | None:
-        limit = self.server.max_body
-        encoding = self.headers.get("Transfer-Encoding", "").strip().lower()
-        if encoding:
-            if encoding != "chunked":
-                self._refuse(HTTPStatus.NOT_IMPLEMENTED, f"transfer encoding {encoding}")
-                return None
-            return self._read_chunked(limit)
-        length_text = self.headers.get("Content-Length")
-        if length_text is None:
-            self._refuse(HTTPStatus.LENGTH_REQUIRED, "send a Content-Length")
-            return None
-        if not length_text.strip().isdigit():
-            self._refuse(HTTPStatus.BAD_REQUEST, "invalid Content-Length")
-            return None
-        length = int(length_text)
-        if length > limit:
-            self._refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"body over {limit} bytes")
-            return None
-        body = self.rfile.read(length)
-        if len(body) < length:  # the client went away mid-body
-            self.close_connection = True
-            return None
-        return body
-
-    def _read_chunked(self, limit: int) -> bytes | None:
-        body = bytearray()
-        while True:
-            size_line = self.rfile.readline(1026)
-            try:
-                size = int(size_line.split(b";")[0].strip(), 16)
-            except ValueError:
-                self._refuse(HTTPStatus.BAD_REQUEST, "malformed chunked body")
-                return None
-            if size == 0:
-                while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-                    pass  # trailers carry nothing the sandbox uses
-                return bytes(body)
-            if len(body) + size > limit:
-                self._refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"body over {limit} bytes")
-                return None
-            chunk = self.rfile.read(size)
-            if len(chunk) < size:
-                self.close_connection = True
-                return None
-            body += chunk
-            self.rfile.readline(3)
-
-    def _answer(self, exchange: Exchange) -> None:
-        response, effect = exchange.response, exchange.effect
-        if response is None:
-            self.close_connection = True
-            return
-        if isinstance(effect, Truncate):
-            self.close_connection = True
-            head = _head(response, close=False, length=len(response.body))
-            self.wfile.write(head + effect.cut(response.body))
-            return
-        data = _head(response, close=self.close_connection, length=len(response.body))
-        data += response.body
-        stop = self.server.stop_event
-        if isinstance(effect, Delay) and stop.wait(effect.seconds):
-            self.close_connection = True
-            return
-        if isinstance(effect, Drip):
-            for start in range(0, len(data), effect.chunk_size):
-                if start and stop.wait(effect.interval):
-                    self.close_connection = True
-                    return
-                self.wfile.write(data[start : start + effect.chunk_size])
-            return
-        self.wfile.write(data)
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
@@ -264,9 +77,52 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         self._connections: dict[int, socket.socket] = {}
         self._connections_lock = threading.Lock()
         self._connection_threads: list[threading.Thread] = []
-        super().__init__(address, _ConnectionHandler)
+        # A socket pair wakes the accept loop the moment stop() is called, so
+        # it never polls (socketserver's serve_forever wakes every interval).
+        self._wake_reader, self._wake_writer = socket.socketpair()
+        super().__init__(address, ConnectionHandler)
+
+    def serve_until_stopped(self) -> None:
+        """Accept connections until :meth:`stop`; each is served in its own thread."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.socket, selectors.EVENT_READ)
+            selector.register(self._wake_reader, selectors.EVENT_READ)
+            while not self.stop_event.is_set():
+                for key, _ in selector.select():
+                    if key.fileobj is self.socket and not self.stop_event.is_set():
+                        self._accept_one()
+
+    def server_activate(self) -> None:
+        """Listen, without blocking: a client that vanishes before accept() cannot hang it."""
+        super().server_activate()
+        self.socket.setblocking(False)
+
+    def _accept_one(self) -> None:
+        try:
+            sock, address = self.get_request()
+        except OSError:  # the client went away, or nothing was waiting after all
+            return
+        sock.setblocking(True)  # the handler sets its own timeout
+        try:
+            self.process_request(sock, address)
+        except Exception:
+            self.handle_error(sock, address)
+            self.shutdown_request(sock)
+
+    def stop(self) -> None:
+        """Make :meth:`serve_until_stopped` return, and every wait end, at once."""
+        self.stop_event.set()
+        with contextlib.suppress(OSError):
+            self._wake_writer.send(b"\0")
+
+    def server_close(self) -> None:
+        """Close the listening socket and the wake-up pair."""
+        super().server_close()
+        self._wake_reader.close()
+        self._wake_writer.close()
 
     def server_bind(self) -> None:
+        """Bind and record the address, without a DNS lookup."""
         # HTTPServer.server_bind resolves the host's FQDN, which can stall on
         # a machine with slow DNS; the sandbox never needs it.
         socketserver.TCPServer.server_bind(self)
@@ -274,6 +130,7 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         self.server_name, self.server_port = str(host), int(port)
 
     def get_request(self) -> tuple[socket.socket, Any]:
+        """Accept a connection, wrapped for TLS (handshake deferred) when configured."""
         sock, address = super().get_request()
         if self.ssl_context is not None:
             sock = self.ssl_context.wrap_socket(
@@ -282,6 +139,7 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         return sock, address
 
     def process_request(self, request: Any, client_address: Any) -> None:
+        """Serve the connection in a new daemon thread, kept for :meth:`join_threads`."""
         # ThreadingMixIn does not keep daemon threads, so server_close() cannot
         # join them; the sandbox keeps its own list to join on stop.
         thread = threading.Thread(
@@ -329,5 +187,6 @@ class SandboxHTTPServer(ThreadingHTTPServer):
             _shutdown(sock)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
+        """Log a connection's failure at debug level (tracebacks on stderr help nobody)."""
         # A client vanishing mid-answer is normal for a fault-injecting server.
         _log.debug("sandbox connection from %s failed", client_address, exc_info=True)
