@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 from hypothesis import settings
 
 settings.register_profile("ci", max_examples=100, deadline=None, database=None)
@@ -71,3 +72,15 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TTNC_API_URL", "http://127.0.0.1:9/api/")
     for variable in ("TTNC_USERNAME", "TTNC_PASSWORD", "TTNC_VKEY", "TTNC_RECORD"):
         monkeypatch.delenv(variable, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _structlog_unconfigured() -> Iterator[None]:
+    """Start and end every test with structlog unconfigured (the library's default).
+
+    A test that configures structlog must not change where the next test's
+    events go.
+    """
+    structlog.reset_defaults()
+    yield
+    structlog.reset_defaults()
