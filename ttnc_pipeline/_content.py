@@ -63,7 +63,9 @@ class ContentView(Mapping[str, Any]):
 
     def _text(self) -> str | None:
         text = self._element.text
-        return text if text and text.strip() else None
+        if not text or (len(self._element) and text.isspace()):
+            return None  # whitespace before children is indentation, not content
+        return text
 
     def __getitem__(self, key: str) -> Any:
         if key == ATTRIBUTES_KEY:

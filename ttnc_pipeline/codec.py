@@ -8,20 +8,24 @@
 Encoding writes strings directly (names were validated when the
 :class:`~ttnc_pipeline.core.Request` was built), so output is deterministic
 and fast. Decoding treats every byte as hostile: a size cap is checked
-before parsing; the parser refuses any document type declaration the moment
-expat reports it, which stops entity bombs and external entities and DTDs
-before a single entity is declared; a depth cap is checked after parsing.
+before parsing; a first expat pass reads only the prolog and stops at the
+first document type declaration, before a single entity is declared or
+expanded (entity bombs, external entities, DTDs); the tree is then built at
+C speed, in one call; a depth cap is checked after parsing.
 Every failure is one :class:`~ttnc_pipeline.errors.ProtocolError` with a
 short redacted excerpt.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder, XMLParser
+from xml.parsers import expat
 
+from ttnc_pipeline._content import ATTRIBUTES_KEY, TEXT_KEY
 from ttnc_pipeline.core import (
     Batch,
     ParamValue,
@@ -54,6 +58,8 @@ DEFAULT_MAX_DEPTH = 64
 
 _PROLOG = '<?xml version="1.0" encoding="UTF-8"?>\n'
 _EXCERPT_CHARS = 160
+# ASCII digits only: int() would also take "2_00", " +200" or Arabic-Indic digits.
+_CODE_RE = re.compile(r"[0-9]{1,9}\Z")
 
 
 # --- encoding ---------------------------------------------------------------
@@ -102,10 +108,11 @@ def _write_param(out: list[str], key: str, value: ParamValue) -> None:
         for item in value:
             _write_param(out, key, item)
     elif isinstance(value, Mapping):
-        out.append(f"<{key}>")
+        inner: list[str] = []
         for child_key, child in value.items():
-            _write_param(out, child_key, child)
-        out.append(f"</{key}>")
+            _write_param(inner, child_key, child)
+        # Nothing inside is an empty element, which decodes as "" like any other.
+        out.append(f"<{key}>{''.join(inner)}</{key}>" if inner else f"<{key}/>")
     else:
         out.append(f"<{key}>{_scalar_text(value)}</{key}>")
 
@@ -119,20 +126,25 @@ def encode_batch(batch: Batch) -> bytes:
         opening = f'<Request target="{request.target}" name="{request.name}"'
         if request.id is not None:
             opening += f' id="{request.id}"'
-        if not request.params:
-            out.append(opening + "/>")
-            continue
-        out.append(opening + ">")
+        inner: list[str] = []
         for key, value in request.params.items():
-            _write_param(out, key, value)
-        out.append("</Request>")
+            _write_param(inner, key, value)
+        if inner:
+            out.append(opening + ">")
+            out.extend(inner)
+            out.append("</Request>")
+        else:  # no parameters, or only empty lists
+            out.append(opening + "/>")
     out.append("</NoveroRequest>\n")
     return "".join(out).encode("utf-8")
 
 
-def _write_element(out: list[str], element: Element) -> None:
+def _write_element(
+    out: list[str], element: Element, attrib: Mapping[str, str] | None = None
+) -> None:
     tag = element.tag
-    attributes = "".join(f' {k}="{_escape_attr(v)}"' for k, v in element.attrib.items())
+    pairs = (element.attrib if attrib is None else attrib).items()
+    attributes = "".join(f' {k}="{_escape_attr(v)}"' for k, v in pairs)
     text = element.text
     if not text and len(element) == 0:
         out.append(f"<{tag}{attributes}/>")
@@ -151,7 +163,8 @@ def encode_reply(reply: Reply) -> bytes:
     """Serialise a reply as a ``NoveroResponse`` document (UTF-8, deterministic)."""
     out = [_PROLOG, "<NoveroResponse>"]
     for response in reply.responses:
-        _write_element(out, response.element)
+        # The response's fields, not only its element, say what its attributes are.
+        _write_element(out, response.element, response[ATTRIBUTES_KEY])
     out.append("</NoveroResponse>\n")
     return "".join(out).encode("utf-8")
 
@@ -163,12 +176,14 @@ def build_element(tag: str, data: Mapping[str, Any], attributes: Mapping[str, st
     element's attributes and ``'#text'`` its text. Names and text are
     validated exactly as for requests.
     """
-    element = Element(tag, {check_name(k, "attribute name"): v for k, v in attributes.items()})
+    element = Element(
+        tag, {check_name(k, "attribute name"): _text(v, k) for k, v in attributes.items()}
+    )
     for key, value in data.items():
-        if key == "@attributes":
+        if key == ATTRIBUTES_KEY:
             for name, text in dict(value).items():
                 element.set(check_name(name, "attribute name"), _text(text, name))
-        elif key == "#text":
+        elif key == TEXT_KEY:
             element.text = _text(value, tag)
         else:
             _append_data(element, check_name(key, "element name"), value)
@@ -207,13 +222,43 @@ class _DoctypeRefused(Exception):
     pass
 
 
-class _GuardedBuilder(TreeBuilder):
-    """An ElementTree builder that stops at the first DOCTYPE.
+class _RootReached(Exception):
+    pass
+
+
+def _refuse_doctype(*_args: object) -> None:
+    raise _DoctypeRefused
+
+
+def _stop_at_root(*_args: object) -> None:
+    raise _RootReached
+
+
+def _check_prolog(body: bytes) -> None:
+    """Raise _DoctypeRefused if the prolog declares a document type.
 
     expat reports ``<!DOCTYPE`` before it reads a single declaration inside
-    it, so refusing here stops entity expansion (billion laughs, quadratic
-    blowup), external entities, parameter entities and external DTDs alike,
-    at C speed.
+    it, and a pyexpat handler that raises stops expat on the spot. With only
+    these two handlers the pass costs a few microseconds: it ends at the
+    root element's start tag, or at the first error (the full parse then
+    reports that error, at the same place). This is what stops entity
+    expansion (billion laughs, quadratic blowup), external and parameter
+    entities and external DTDs before they begin.
+    """
+    checker = expat.ParserCreate()
+    checker.StartDoctypeDeclHandler = _refuse_doctype
+    checker.StartElementHandler = _stop_at_root
+    try:
+        checker.Parse(body, True)
+    except (_RootReached, expat.ExpatError):
+        return
+
+
+class _GuardedBuilder(TreeBuilder):
+    """An ElementTree builder that refuses any DOCTYPE: the second guard.
+
+    ElementTree's C parser cannot be stopped from a handler (expat goes on
+    to the end of the body), so this only backs up :func:`_check_prolog`.
     """
 
     def doctype(self, name: str, pubid: str | None, system: str | None) -> None:
@@ -222,8 +267,11 @@ class _GuardedBuilder(TreeBuilder):
 
 def excerpt(body: bytes) -> str:
     """A short, redacted, printable start of a body, for error messages."""
-    text = body[: _EXCERPT_CHARS * 4].decode("utf-8", errors="replace")
+    text = bytes(body[: _EXCERPT_CHARS * 4]).decode("utf-8", errors="replace")
     text = redact_text(text)
+    # One line, nothing a terminal would act on (escape sequences, bells).
+    text = " ".join(text.split())
+    text = "".join(char if char.isprintable() else "\ufffd" for char in text)
     if len(text) > _EXCERPT_CHARS:
         text = text[:_EXCERPT_CHARS] + "..."
     return text
@@ -244,6 +292,7 @@ def parse_document(
     """
     if not isinstance(body, bytes | bytearray | memoryview):
         raise TypeError(f"body must be bytes, not {type(body).__name__}")
+    body = bytes(body)
     if len(body) > max_size:
         raise ProtocolError(
             f"body of {len(body)} bytes is larger than the {max_size}-byte limit",
@@ -253,6 +302,7 @@ def parse_document(
         raise ProtocolError("empty body where a <" + root + "> document was expected")
     parser = XMLParser(target=_GuardedBuilder())
     try:
+        _check_prolog(body)
         parser.feed(body)
         document: Element = parser.close()
     except _DoctypeRefused:
@@ -291,12 +341,12 @@ def decode_reply(
             continue
         get = element.attrib.get
         raw_code = get("Code")
-        try:
-            code = int(raw_code)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+        if raw_code is None or not _CODE_RE.match(raw_code):
+            shown = raw_code if raw_code is None or len(raw_code) <= 20 else raw_code[:20] + "..."
             raise ProtocolError(
-                f"a <Response> has Code={raw_code!r}, not an integer", excerpt=excerpt(body)
-            ) from None
+                f"a <Response> has Code={shown!r}, not an integer", excerpt=excerpt(body)
+            )
+        code = int(raw_code)
         responses.append(Response(get("target"), get("name"), code, get("RequestId"), element))
     return Reply(responses, status, headers or {})
 
@@ -333,7 +383,8 @@ def decode_batch(
     requests: list[Request] = []
     for position, element in enumerate(document):
         if element.tag == "SessionId" and not requests and session_id is None:
-            session_id = (element.text or "").strip() or None
+            # Exactly as sent: what the encoder writes must come back unchanged.
+            session_id = element.text or None
             continue
         if element.tag != "Request":
             raise ProtocolError(

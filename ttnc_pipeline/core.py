@@ -33,7 +33,7 @@ import attrs
 
 from ttnc_pipeline._content import ATTRIBUTES_KEY, ContentView, canonical, plain
 from ttnc_pipeline.errors import APIError, InvalidRequest
-from ttnc_pipeline.redaction import MASK, is_sensitive, redact_mapping
+from ttnc_pipeline.redaction import MASK, redact_mapping
 
 __all__ = [
     "Batch",
@@ -59,13 +59,18 @@ _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
 _BAD_CHAR_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+def _shown(text: str) -> str:
+    """``repr(text)``, cut short: messages quote input that may be megabytes long."""
+    return repr(text) if len(text) <= 60 else repr(text[:60]) + "..."
+
+
 def check_name(name: object, what: str) -> str:
     """Return ``name`` if it is a safe ASCII XML name, else raise InvalidRequest."""
     if not isinstance(name, str):
         raise InvalidRequest(f"{what} must be a string, not {type(name).__name__}")
     if not _NAME_RE.match(name) or name[:3].lower() == "xml":
         raise InvalidRequest(
-            f"{what} {name!r} is not a valid XML name (ASCII letters, digits, '_', '-', '.'; "
+            f"{what} {_shown(name)} is not a valid XML name (ASCII letters, digits, '_', '-', '.'; "
             "not starting with a digit, '-', '.' or 'xml')"
         )
     return name
@@ -87,16 +92,26 @@ def normalise_value(value: ParamValue, what: str) -> ParamValue:
         raise InvalidRequest(
             f"{what} is a bool; TTNC documents no boolean form: pass the text it expects"
         )
+    # Subclasses (enums above all) become their plain value: an IntEnum's
+    # repr is "<Color.RED: 1>", and a str enum's str() varies by Python version.
     if isinstance(value, str):
-        return check_text(value, what)
-    if value is None or isinstance(value, int | Decimal):
-        if isinstance(value, Decimal) and not value.is_finite():
+        return check_text(str.__str__(value), what)
+    if isinstance(value, int):
+        try:
+            int.__repr__(value)
+        except ValueError:  # longer than sys.get_int_max_str_digits()
+            raise InvalidRequest(f"{what} is an integer too long to write as text") from None
+        return int(value)
+    if value is None:
+        return value
+    if isinstance(value, Decimal):
+        if not value.is_finite():
             raise InvalidRequest(f"{what} is not a finite number: {value}")
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
             raise InvalidRequest(f"{what} is not a finite number: {value}")
-        return value
+        return float(value)
     if isinstance(value, list | tuple):
         return tuple(normalise_value(item, what) for item in value)
     if isinstance(value, Mapping):
@@ -108,6 +123,10 @@ def normalise_value(value: ParamValue, what: str) -> ParamValue:
 
 
 def _freeze_params(params: Mapping[str, ParamValue], what: str) -> Mapping[str, ParamValue]:
+    if not isinstance(params, Mapping):
+        raise InvalidRequest(
+            f"parameters of {what} must be a mapping of name to value, not {type(params).__name__}"
+        )
     frozen: dict[str, ParamValue] = {}
     for key, value in params.items():
         check_name(key, f"parameter name in {what}")
@@ -119,16 +138,17 @@ def _to_params(params: Mapping[str, ParamValue] | None) -> Mapping[str, ParamVal
     return _freeze_params(params or {}, "request")
 
 
-def _params_eq(a: Mapping[str, ParamValue]) -> Any:
-    return tuple((k, _params_eq(v) if isinstance(v, Mapping) else v) for k, v in a.items())
+def _params_eq(value: ParamValue) -> Any:
+    # Order matters on the wire, at every level (a mappingproxy compares as a dict would).
+    if isinstance(value, Mapping):
+        return tuple((k, _params_eq(v)) for k, v in value.items())
+    if isinstance(value, tuple):
+        return tuple(_params_eq(item) for item in value)
+    return value
 
 
 def _same_params(a: Mapping[str, ParamValue], b: Mapping[str, ParamValue]) -> bool:
     return bool(_params_eq(a) == _params_eq(b))
-
-
-def _redacted(params: Mapping[str, ParamValue]) -> dict[str, Any]:
-    return {k: MASK if is_sensitive(k) else v for k, v in params.items()}
 
 
 @attrs.frozen(repr=False)
@@ -145,6 +165,7 @@ class Request:
         factory=dict,
         converter=_to_params,
         eq=attrs.cmp_using(eq=_same_params),
+        hash=False,  # a mappingproxy cannot be hashed; equal requests still hash equal
     )
 
     @property
@@ -163,7 +184,7 @@ class Request:
     def __repr__(self) -> str:
         return (
             f"Request(target={self.target!r}, name={self.name!r}, id={self.id!r}, "
-            f"params={_redacted(self.params)!r})"
+            f"params={redact_mapping(self.params)!r})"
         )
 
 
@@ -312,16 +333,19 @@ class Response(Mapping[str, Any]):
         return self._view()[key]
 
     def _attributes(self) -> dict[str, str]:
+        # The fields win over the element's own attributes, so a response
+        # made by hand or changed with attrs.evolve reads and encodes as it says.
         attributes = dict(self.element.attrib)
-        if not attributes:
-            for key, value in (
-                ("target", self.target),
-                ("name", self.name),
-                ("Code", str(self.code)),
-                ("RequestId", self.request_id),
-            ):
-                if value is not None:
-                    attributes[key] = value
+        for key, value in (
+            ("target", self.target),
+            ("name", self.name),
+            ("Code", str(self.code)),
+            ("RequestId", self.request_id),
+        ):
+            if value is None:
+                attributes.pop(key, None)
+            else:
+                attributes[key] = value
         return attributes
 
     def __iter__(self) -> Iterator[str]:
@@ -370,7 +394,7 @@ class Response(Mapping[str, Any]):
 
     def _key(self) -> tuple[Any, ...]:
         content = canonical(self.element)
-        return (self.target, self.name, self.code, self.request_id, content[2], content[3])
+        return (tuple(sorted(self._attributes().items())), content[2], content[3])
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Response):

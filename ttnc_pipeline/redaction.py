@@ -30,10 +30,18 @@ MASK = "***"
 
 _SENSITIVE_LOWER = frozenset(name.lower() for name in SENSITIVE_ELEMENTS)
 _NAMES = "|".join(sorted(SENSITIVE_ELEMENTS))
-# An element with text, an empty element, or a truncated tail at the end of an excerpt.
-_ELEMENT_RE = re.compile(rf"<({_NAMES})(\s[^<>]*)?>[^<]*(?:</\1\s*>|$)", re.IGNORECASE)
-# key=value or "key": "value" forms that reach log lines and CLI output.
-_PAIR_RE = re.compile(rf"(\b(?:{_NAMES})\b['\"]?\s*[=:]\s*['\"]?)([^'\"\s,&<>}}]+)", re.IGNORECASE)
+# An open tag (not self-closing), then everything up to its close tag, or to the
+# end of a truncated text: CDATA, comments and children are hidden too.
+_ELEMENT_RE = re.compile(
+    rf"<({_NAMES})(\s[^<>]*)?(?<!/)>(?:.*?</\1\s*>|.*\Z)", re.IGNORECASE | re.DOTALL
+)
+# key=value or "key": "value" forms that reach log lines and CLI output; a
+# quoted value is hidden up to its closing quote, spaces and all.
+_PAIR_RE = re.compile(
+    rf"(\b(?:{_NAMES})\b['\"]?\s*[=:]\s*)"
+    r"""("(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|[^'"\s,&<>}]+)""",
+    re.IGNORECASE,
+)
 
 
 def is_sensitive(name: str) -> bool:
@@ -48,24 +56,33 @@ def redact_text(text: str) -> str:
         tag = match.group(1)
         return f"<{tag}{match.group(2) or ''}>{MASK}</{tag}>"
 
-    return _PAIR_RE.sub(lambda m: m.group(1) + MASK, _ELEMENT_RE.sub(element, text))
+    def pair(match: re.Match[str]) -> str:
+        quote = match.group(2)[0]
+        return match.group(1) + (quote + MASK + quote if quote in "'\"" else MASK)
+
+    return _PAIR_RE.sub(pair, _ELEMENT_RE.sub(element, text))
 
 
 def redact_mapping(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Return a copy of a nested mapping with sensitive values masked."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if is_sensitive(key):
-            out[key] = MASK
-        elif isinstance(value, Mapping):
-            out[key] = redact_mapping(value)
-        elif isinstance(value, list | tuple):
-            out[key] = [redact_mapping(v) if isinstance(v, Mapping) else v for v in value]
-        elif isinstance(value, str):
-            out[key] = redact_text(value)
-        else:
-            out[key] = value
-    return out
+    """Return a copy of a nested mapping with sensitive values masked.
+
+    Values under a sensitive key are masked whole; text anywhere else (in
+    nested mappings and lists too) goes through :func:`redact_text`.
+    """
+    return {
+        key: MASK if isinstance(key, str) and is_sensitive(key) else _redact_value(value)
+        for key, value in data.items()
+    }
+
+
+def _redact_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, Mapping):
+        return redact_mapping(value)
+    if isinstance(value, list | tuple):
+        return [_redact_value(item) for item in value]
+    return value
 
 
 def redact_event(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> Any:
