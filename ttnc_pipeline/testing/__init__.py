@@ -8,6 +8,21 @@
 - record, replay and mock transports live in :mod:`ttnc_pipeline.transports`.
 """
 
-from ttnc_pipeline.testing.conformance import check_middleware
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ttnc_pipeline.testing.conformance import check_middleware
 
 __all__ = ["check_middleware"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: pytest imports the plugin beside this module in
+    # every run, and the conformance helper pulls in the whole client.
+    if name == "check_middleware":
+        from ttnc_pipeline.testing.conformance import check_middleware
+
+        return check_middleware
+    raise AttributeError(f"module 'ttnc_pipeline.testing' has no attribute {name!r}")
