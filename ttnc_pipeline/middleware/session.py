@@ -87,10 +87,11 @@ class SessionMiddleware:
         self._remember(reply)
         if batch.session_id is None or not self.can_login:
             return reply
+        sent = set(batch.ids)  # once: per response, batch.ids would rebuild the tuple
         failed = {
             response.request_id
             for response in reply.responses
-            if response.request_id in batch.ids and is_auth_failure(response)
+            if response.request_id in sent and is_auth_failure(response)
         }
         if not failed:
             return reply
