@@ -76,7 +76,7 @@ def _in_flight(exc: BaseException, had_session: bool) -> tuple[str, str]:
         # The refused login came first in the POST: TTNC carries nothing out after it.
         return NOT_SENT, f"not carried out, the login was refused: {exc.message or exc}"
     if isinstance(exc, OutcomeUnknown):
-        return UNKNOWN, f"sent, but no usable answer came back: {unknown_reason(exc)}"
+        return UNKNOWN, unknown_reason(exc)
     if isinstance(exc, KeyboardInterrupt):
         return UNKNOWN, "interrupted while this batch was in flight"
     return UNKNOWN, f"sent, but no usable answer came back: {type(exc).__name__}: {exc}"
@@ -131,7 +131,7 @@ def send_all(
             _log.error("the batch run failed unexpectedly", exc_info=exc)
         status, message = _in_flight(exc, had_session)
         flying = {item.id for item in in_flight}
-        stopped = f"not sent: the run stopped first ({type(exc).__name__})"
+        stopped = "not sent: the run stopped before this request's batch"
         rest = [
             records.get(item.id)
             or unresolved(item, *((status, message) if item.id in flying else (NOT_SENT, stopped)))
