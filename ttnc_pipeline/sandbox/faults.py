@@ -141,7 +141,8 @@ class Faults:
 
         For example ``status(503, {"Retry-After": "2"})``, ``status(429)``,
         ``status(302, {"Location": "https://example.com/"})`` or an HTML
-        502 page. ``Content-Type`` defaults to ``text/plain; charset=utf-8``.
+        502 page. ``Content-Type`` defaults to ``text/plain; charset=utf-8``;
+        ``Content-Length`` is always the body's true length.
         """
         return self._arm(Status(code, headers or {}, body), times, match)
 

@@ -20,14 +20,7 @@ from types import TracebackType
 from ttnc_pipeline.clock import Clock, SystemClock
 from ttnc_pipeline.core import HTTPResponse
 from ttnc_pipeline.sandbox.accounts import Credentials
-from ttnc_pipeline.sandbox.effects import (
-    CloseAfterEffect,
-    CloseBeforeRead,
-    ConnectionDropped,
-    Delay,
-    Drip,
-    Truncate,
-)
+from ttnc_pipeline.sandbox.effects import ConnectionDropped, Delay, Drip, Truncate
 from ttnc_pipeline.sandbox.exchange import Engine
 from ttnc_pipeline.sandbox.faults import Faults
 from ttnc_pipeline.sandbox.journal import Journal
@@ -127,8 +120,8 @@ class Sandbox:
         """
         exchange = self._engine.exchange(body, headers, None)
         effect, response = exchange.effect, exchange.response
-        if isinstance(effect, CloseBeforeRead | CloseAfterEffect) or response is None:
-            kind = "close_before_read" if effect is None else effect.kind
+        if response is None:  # close_before_read or close_after_effect
+            kind = "close" if effect is None else effect.kind
             raise ConnectionDropped(kind, carried_out=exchange.carried_out)
         if isinstance(effect, Truncate):
             raise ConnectionDropped(
@@ -164,7 +157,11 @@ class Sandbox:
         return self._server is not None
 
     def start(self) -> Sandbox:
-        """Start serving in background threads (does nothing if already serving)."""
+        """Start serving in background threads (does nothing if already serving).
+
+        A sandbox stopped and started again keeps its state; with ``port=0``
+        it listens on a new free port, so read :attr:`url` again.
+        """
         with self._lifecycle:
             if self._server is not None:
                 return self
