@@ -127,80 +127,85 @@ def run_demo(out: TextIO, *, seed: int = 0, number_range: str = "01245") -> int:
         p.line(
             f"account   {demo.username}  (the sandbox's demo login; its password is never printed)"
         )
+        with TTNCApi(demo.username, demo.password, demo.vkey, url=sandbox.url) as api:
+            _log_in_and_list(p, api)
+            chosen = _search(p, api, number_range)
+            _buy(p, api, sandbox.url, chosen)
+            _route(p, api, chosen["RawNumber"])
+            _totals(p, api)
+        journal = sandbox.journal
+        elapsed = time.perf_counter() - started
+        out.write("\n")
+        p.title(
+            f"Done in {elapsed:.2f} s: {len(journal.operations())} requests in "
+            f"{journal.envelope_count} POSTs over {journal.connections_opened} connections, "
+            f"{journal.logins} login; every answer Code 200."
+        )
+    return 0
 
-        p.section(1, "Log in and list the account's numbers")
-        api = TTNCApi(demo.username, demo.password, demo.vkey, url=sandbox.url)
-        listing = api.newrequest("NoveroNumbers", "ListNumbers", "Request1")
-        api.makerequests()
-        login = api.getresponsefromid("SessionRequest")
-        assert login is not None
-        p.line(
-            f"SessionLogin sent in the same POST: Code {login.code}, "
-            f"SessionId {mask(login['SessionId'])}"
-        )
-        numbers = _ok(listing).all("Numbers/Number")
-        p.line(f"{len(numbers)} numbers on the account:")
-        p.table(
-            [(n["RawNumber"], n["number"], n["Destination"] or "(not routed)") for n in numbers],
-            ("Number", "Shown as", "Rings"),
-        )
 
-        p.section(2, f"Search numbers in range {number_range}")
-        search = _spool(
-            api, "NoveroNumberSearch", "Search", "Search", Range=number_range, Limit="5"
-        )
-        by_band = {
-            band: _spool(
-                api,
-                "NoveroNumberSearch",
-                "Search",
-                f"Band{band}",
-                Range=number_range,
-                Band=band,
-                Limit="1",
-            )
-            for band in _BANDS
-        }
-        reply = api.makerequests()
-        p.line(f"{len(reply)} searches in one POST; every band as TTNC shows it:")
-        found = _ok(search)
-        counts = {c["@attributes"]["Band"]: c["#text"] for c in found.all("BandCounts/BandCount")}
-        rows = []
-        for band, request in by_band.items():
-            priced = _ok(request)
-            rows.append(
-                (
-                    band,
-                    counts.get(band, "?"),
-                    priced["BandPrice"],
-                    priced["BandRewnewalPrice"],
-                    priced["BandRewnewalFreq"],
-                )
-            )
-        p.table(rows, ("Band", "Available", "Price", "Renewal", "Every"))
-        offered = found.all("Numbers/Number")
-        p.line()
-        p.line(f"First {len(offered)} numbers found:")
-        p.table(
-            [(n["number"], n["band"], n["tariff"]) for n in offered], ("Number", "Band", "Tariff")
-        )
-        if not offered:
-            raise RuntimeError(f"the sandbox has no numbers for sale in {number_range}")
-        chosen = min(offered, key=lambda n: n["band"])
+def _log_in_and_list(p: _Printer, api: TTNCApi) -> None:
+    """Step 1: the first POST carries the login and ``ListNumbers``."""
+    p.section(1, "Log in and list the account's numbers")
+    listing = api.newrequest("NoveroNumbers", "ListNumbers", "Request1")
+    api.makerequests()
+    login = api.getresponsefromid("SessionRequest")
+    assert login is not None
+    p.line(
+        f"SessionLogin sent in the same POST: Code {login.code}, "
+        f"SessionId {mask(login['SessionId'])}"
+    )
+    numbers = _ok(listing).all("Numbers/Number")
+    p.line(f"{len(numbers)} numbers on the account:")
+    p.table(
+        [(n["RawNumber"], n["number"], n["Destination"] or "(not routed)") for n in numbers],
+        ("Number", "Shown as", "Rings"),
+    )
 
-        p.section(3, f"Buy {chosen['number']}, the basket kept in the session")
-        add = _spool(
-            api, "Order", "AddToBasket", "Request1Id", number=chosen["RawNumber"], type="number"
-        )
-        api.makerequests()
-        added = _ok(add)
-        session_id = api.session_id
-        assert session_id is not None
-        p.line(
-            f"AddToBasket {chosen['RawNumber']}: Code {added.code}; "
-            f"SessionId {mask(session_id)} kept by the caller"
-        )
-        shopper = TTNCApi(url=sandbox.url)
+
+def _search(p: _Printer, api: TTNCApi, number_range: str) -> Any:
+    """Step 2: seven searches in one POST; returns the cheapest number found."""
+    p.section(2, f"Search numbers in range {number_range}")
+    search = _spool(api, "NoveroNumberSearch", "Search", "Search", Range=number_range, Limit="5")
+    wanted = {"Range": number_range, "Limit": "1"}
+    by_band = {
+        band: _spool(api, "NoveroNumberSearch", "Search", f"Band{band}", **{**wanted, "Band": band})
+        for band in _BANDS
+    }
+    reply = api.makerequests()
+    p.line(f"{len(reply)} searches in one POST; every band as TTNC shows it:")
+    found = _ok(search)
+    counts = {c["@attributes"]["Band"]: c["#text"] for c in found.all("BandCounts/BandCount")}
+    rows = []
+    for band, request in by_band.items():
+        priced = _ok(request)
+        terms = (priced["BandPrice"], priced["BandRewnewalPrice"], priced["BandRewnewalFreq"])
+        rows.append((band, counts.get(band, "?"), *terms))
+    p.table(rows, ("Band", "Available", "Price", "Renewal", "Every"))
+    offered = found.all("Numbers/Number")
+    if not offered:
+        raise RuntimeError(f"the sandbox has no numbers for sale in {number_range}")
+    p.line()
+    p.line(f"First {len(offered)} numbers found:")
+    p.table([(n["number"], n["band"], n["tariff"]) for n in offered], ("Number", "Band", "Tariff"))
+    return min(offered, key=lambda n: n["band"])
+
+
+def _buy(p: _Printer, api: TTNCApi, url: str, chosen: Any) -> None:
+    """Step 3: basket in one client, order from a new one that only has the SessionId."""
+    p.section(3, f"Buy {chosen['number']}, the basket kept in the session")
+    add = _spool(
+        api, "Order", "AddToBasket", "Request1Id", number=chosen["RawNumber"], type="number"
+    )
+    api.makerequests()
+    added = _ok(add)
+    session_id = api.session_id
+    assert session_id is not None
+    p.line(
+        f"AddToBasket {chosen['RawNumber']}: Code {added.code}; "
+        f"SessionId {mask(session_id)} kept by the caller"
+    )
+    with TTNCApi(url=url) as shopper:
         shopper.usesession(session_id)
         p.line(f"New TTNCApi() with no credentials; usesession({mask(session_id)})")
         basket = _spool(shopper, "Order", "ViewBasket", "Request1Id")
@@ -220,53 +225,39 @@ def run_demo(out: TextIO, *, seed: int = 0, number_range: str = "01245") -> int:
             shopper, "Order", "PlaceOrder", "TestRequest", TokenId=token, CV2=_CARD["CV2"]
         )
         shopper.makerequests()
-        placed = _ok(order)
-        bought = _plural(placed["ItemCount"], "number")
-        p.line(f"PlaceOrder: order {placed['OrderId']} placed, {bought} for {placed['Total']}")
+    placed = _ok(order)
+    bought = _plural(placed["ItemCount"], "number")
+    p.line(f"PlaceOrder: order {placed['OrderId']} placed, {bought} for {placed['Total']}")
 
-        p.section(4, "Route the new number")
-        route = _spool(
-            api,
-            "NoveroNumbers",
-            "SetDestination",
-            "Route",
-            Number=chosen["RawNumber"],
-            Destination=DESTINATION,
-        )
-        config = _spool(
-            api, "NoveroNumbers", "GetNumberConfig", "Config", Number=chosen["RawNumber"]
-        )
-        api.makerequests()
-        _ok(route)
-        rules = _ok(config).all("Rules/Rule")
-        p.line(f"SetDestination {chosen['RawNumber']} -> {DESTINATION}: Code 200")
-        p.line(
-            f"GetNumberConfig {chosen['RawNumber']}: rings "
-            f"{', '.join(r['Destination'] for r in rules) or '(nothing)'}, "
-            f"RouteToAll {_ok(config)['RouteToAll']}"
-        )
 
-        p.section(5, "Call totals (GetTotals)")
-        totals = {
-            period: _spool(api, "NoveroCDR", "GetTotals", f"Totals{period}", Period=period)
-            for period in _PERIODS
-        }
-        api.makerequests()
-        p.table(
-            [
-                (period, *(_ok(r)[k] for k in ("NumberCount", "Calls", "Minutes", "Cost")))
-                for period, r in totals.items()
-            ],
-            ("Period", "Numbers", "Calls", "Minutes", "Cost"),
-        )
-        api.close()
-        shopper.close()
-        journal = sandbox.journal
-        elapsed = time.perf_counter() - started
-        out.write("\n")
-        p.title(
-            f"Done in {elapsed:.2f} s: {len(journal.operations())} requests in "
-            f"{journal.envelope_count} POSTs over {journal.connections_opened} connections, "
-            f"{journal.logins} login; every answer Code 200."
-        )
-    return 0
+def _route(p: _Printer, api: TTNCApi, number: str) -> None:
+    """Step 4: route the new number and read the route back, in one POST."""
+    p.section(4, "Route the new number")
+    route = _spool(
+        api, "NoveroNumbers", "SetDestination", "Route", Number=number, Destination=DESTINATION
+    )
+    config = _spool(api, "NoveroNumbers", "GetNumberConfig", "Config", Number=number)
+    api.makerequests()
+    _ok(route)
+    p.line(f"SetDestination {number} -> {DESTINATION}: Code 200")
+    read_back = _ok(config)
+    rings = ", ".join(rule["Destination"] for rule in read_back.all("Rules/Rule"))
+    p.line(
+        f"GetNumberConfig {number}: rings {rings or '(nothing)'}, "
+        f"RouteToAll {read_back['RouteToAll']}"
+    )
+
+
+def _totals(p: _Printer, api: TTNCApi) -> None:
+    """Step 5: the account's call totals for several periods, in one POST."""
+    p.section(5, "Call totals (GetTotals)")
+    totals = {
+        period: _spool(api, "NoveroCDR", "GetTotals", f"Totals{period}", Period=period)
+        for period in _PERIODS
+    }
+    api.makerequests()
+    columns = ("NumberCount", "Calls", "Minutes", "Cost")
+    p.table(
+        [(period, *(_ok(request)[k] for k in columns)) for period, request in totals.items()],
+        ("Period", "Numbers", "Calls", "Minutes", "Cost"),
+    )
