@@ -154,8 +154,19 @@ def test_http_refusals(sandbox: Sandbox) -> None:
         sandbox, b"POST /api/ HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n"
     )
     assert head.startswith(b"HTTP/1.1 413 ")
-    head, _ = _status_line(sandbox, b"POST /api/ HTTP/1.1\r\nHost: x\r\nContent-Length: ab\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 400 ")
+    for length in (b"ab", b"-1", "\u00b2".encode()):
+        head, _ = _status_line(
+            sandbox, b"POST /api/ HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + b"\r\n\r\n"
+        )
+        assert head.startswith(b"HTTP/1.1 400 "), length
+    for size in (b"-5", b"0x10", b"zz"):
+        head, _ = _status_line(
+            sandbox,
+            b"POST /api/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + size
+            + b"\r\nabcde\r\n0\r\n\r\n",
+        )
+        assert head.startswith(b"HTTP/1.1 400 "), size
     assert Wire(sandbox.url).call(request("Order/ViewBasket"))[0].code == 401  # still up
 
 

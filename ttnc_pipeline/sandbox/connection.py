@@ -17,6 +17,7 @@ since an unread body may follow.
 from __future__ import annotations
 
 import logging
+import re
 import ssl
 from email.utils import formatdate
 from http import HTTPStatus
@@ -41,6 +42,9 @@ API_PATHS = frozenset({"/api/", "/api", "/"})
 
 IDLE_TIMEOUT = 120.0
 """Seconds a connection may sit idle (or a read may stall) before it is closed."""
+
+_CONTENT_LENGTH = re.compile(r"[0-9]{1,18}")
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 
 
 def _head(response: HTTPResponse, *, close: bool, length: int) -> bytes:
@@ -157,7 +161,7 @@ class ConnectionHandler(BaseHTTPRequestHandler):
         if length_text is None:
             self._refuse(HTTPStatus.LENGTH_REQUIRED, "send a Content-Length")
             return None
-        if not length_text.strip().isdigit():
+        if not _CONTENT_LENGTH.fullmatch(length_text.strip()):
             self._refuse(HTTPStatus.BAD_REQUEST, "invalid Content-Length")
             return None
         length = int(length_text)
@@ -173,12 +177,12 @@ class ConnectionHandler(BaseHTTPRequestHandler):
     def _read_chunked(self, limit: int) -> bytes | None:
         body = bytearray()
         while True:
-            size_line = self.rfile.readline(1026)
-            try:
-                size = int(size_line.split(b";")[0].strip(), 16)
-            except ValueError:
+            size_text = self.rfile.readline(1026).split(b";")[0].strip()
+            # int(x, 16) alone would take "-5", "0x10" or "1_0".
+            if not _CHUNK_SIZE.fullmatch(size_text):
                 self._refuse(HTTPStatus.BAD_REQUEST, "malformed chunked body")
                 return None
+            size = int(size_text, 16)
             if size == 0:
                 while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
                     pass  # trailers carry nothing the sandbox uses
