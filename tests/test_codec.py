@@ -267,7 +267,9 @@ def test_decode_reply_refuses_a_request_envelope() -> None:
 
 # --- round trips --------------------------------------------------------------
 
-# XML names, cheaply: every allowed kind of first and later character.
+# XML names, cheaply: every allowed kind of first and later character. (The
+# refused kinds are in test_core.py; the plural-wrapper reading, which names
+# ending in "s" can trigger, in test_content.py.)
 _NAMES = st.builds(operator.add, st.sampled_from("aBz_Q"), st.text("aZ09_.-", max_size=6))
 _CHARACTERS = st.one_of(
     st.sampled_from(list("£€é🎉\U0001f600&<>\"' \r\n\t\x7f\x85\u2028\ufdd0\U0010fffd")),
@@ -489,9 +491,8 @@ def test_a_reply_comes_back_from_the_wire_unchanged_and_reads_the_same(reply: Re
     assert encode_reply(decoded) == body
 
 
-@given(st.data())
-def test_a_reply_reads_back_as_the_data_it_was_built_from(data: st.DataObject) -> None:
-    content = data.draw(st.dictionaries(_PLAIN_NAMES, _READABLE, max_size=4))
+@given(st.dictionaries(_PLAIN_NAMES, _READABLE, max_size=4))
+def test_a_reply_reads_back_as_the_data_it_was_built_from(content: dict[str, Any]) -> None:
     response = Response.build("T", "N", 200, "r", content)
 
     decoded = decode_reply(encode_reply(Reply([response])))[0]
