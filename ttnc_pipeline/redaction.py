@@ -27,6 +27,7 @@ SENSITIVE_ELEMENTS: frozenset[str] = frozenset(
 """Element and parameter names whose values are secret (compared case-insensitively)."""
 
 MASK = "***"
+"""What a secret value is replaced by, everywhere."""
 
 _SENSITIVE_LOWER = frozenset(name.lower() for name in SENSITIVE_ELEMENTS)
 _NAMES = "|".join(sorted(SENSITIVE_ELEMENTS))
