@@ -94,9 +94,17 @@ def test_outcome_unknown_lists_the_requests_that_may_have_happened() -> None:
     )
 
     assert str(error) == "connection reset after sending (request ids: R1, R2)"
+    assert error.reason == "connection reset after sending"
     assert error.request_ids == ("R1", "R2")
     assert error.operations == ("Order/PlaceOrder", "Order/ViewBasket")
     assert str(OutcomeUnknown("timed out")) == "timed out"
+
+
+def test_outcome_unknown_names_ten_ids_and_keeps_them_all() -> None:
+    ids = [f"L{n}" for n in range(1, 101)]
+    error = OutcomeUnknown("lost", request_ids=ids)
+    assert str(error) == "lost (request ids: L1, L2, L3, L4, L5, L6, L7, L8, L9, L10 and 90 more)"
+    assert error.request_ids == tuple(ids)
 
 
 def test_server_busy_carries_the_status_and_the_asked_delay() -> None:

@@ -63,13 +63,17 @@ class ServerBusy(RequestNotSent):
         self.retry_after = retry_after
 
 
+_IDS_SHOWN = 10  # a 100-request batch would otherwise make a message hundreds of ids long
+
+
 class OutcomeUnknown(TTNCError):
     """The batch was sent but no usable answer came back.
 
     TTNC may or may not have carried out the requests named in
-    ``request_ids``. Before sending an unsafe one again (an order, a card),
-    ask a read-only operation (``ViewBasket``, ``ListNumbers``, ``GetCards``)
-    whether the effect happened.
+    ``request_ids`` (all of them; the message names the first ten). Before
+    sending an unsafe one again (an order, a card), ask a read-only
+    operation (``ViewBasket``, ``ListNumbers``, ``GetCards``) whether the
+    effect happened.
     """
 
     def __init__(
@@ -82,8 +86,12 @@ class OutcomeUnknown(TTNCError):
     ) -> None:
         detail = message
         if request_ids:
-            detail += f" (request ids: {', '.join(request_ids)})"
+            shown = ", ".join(request_ids[:_IDS_SHOWN])
+            more = len(request_ids) - _IDS_SHOWN
+            detail += f" (request ids: {shown}{f' and {more} more' if more > 0 else ''})"
         super().__init__(detail)
+        self.reason = message
+        """The message without the list of ids."""
         self.request_ids: tuple[str, ...] = tuple(request_ids)
         self.operations: tuple[str, ...] = tuple(operations)
         self.status = status

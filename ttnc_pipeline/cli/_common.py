@@ -100,7 +100,7 @@ def describe_error(exc: BaseException) -> str:
 
 def unknown_reason(exc: OutcomeUnknown) -> str:
     """The error's message without its list of request ids (a batch may name hundreds)."""
-    return str(exc).split(" (request ids: ", 1)[0]
+    return exc.reason
 
 
 def parse_assignments(items: Iterable[str], *, option: str = "-d") -> dict[str, Any]:
