@@ -51,6 +51,13 @@ class RetryMiddleware:
         if deadline is None:
             deadline = clock.now() + policy.deadline
             batch = batch.with_options(deadline=deadline)
+        # Most batches succeed at once: the first attempt runs before the
+        # tenacity loop is built, and a failure is replayed into the loop as
+        # its attempt 1, so the policy sees exactly what it would have.
+        try:
+            return call_next(batch)
+        except BaseException as exc:  # what tenacity itself catches
+            first_failure: BaseException | None = exc
         safety = batch_safety((r.target, r.name) for r in batch.requests)
         decisions: list[Decision] = []
 
@@ -88,8 +95,11 @@ class RetryMiddleware:
         attempts = 0
 
         def attempt(current: Batch) -> Reply:
-            nonlocal attempts
+            nonlocal attempts, first_failure
             attempts += 1
+            if first_failure is not None:
+                failure, first_failure = first_failure, None
+                raise failure
             return call_next(current)
 
         reply: Reply = retrying(attempt, batch)
