@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from sandbox_wire import Wire, request
 
@@ -118,13 +116,10 @@ def test_a_100000_number_listing_is_about_10_mb_and_follows_changes(
 ) -> None:
     granted = sandbox.grant_numbers(sandbox.credentials.username, 100_000)
     assert len(set(granted)) == 100_000
-    started = time.perf_counter()
     answer = wire.post(_list_request(session))
-    elapsed = time.perf_counter() - started
     assert answer.status == 200
     assert answer.body.count(b"<Number>") == 100_003
     assert 9_000_000 < len(answer.body) < 12_000_000
-    assert elapsed < 10.0  # generous for slow machines; typically well under a second
     assert wire.post(_list_request(session)).body == answer.body
 
     last = granted[-1]
