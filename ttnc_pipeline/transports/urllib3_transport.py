@@ -10,8 +10,10 @@ failure becomes one of two errors, by whether the request left:
 - :class:`~ttnc_pipeline.errors.OutcomeUnknown`: read timeout, reset or
   truncation after sending, the total deadline passing mid-answer.
 
-The body is read in chunks so that the size cap and the total deadline
-hold while it arrives (a slow drip cannot outlast the deadline).
+The body is read in chunks so that the size cap holds while it arrives,
+and every read of the answer, status line and headers included, is bounded
+by the time left on the call (:mod:`._deadline`): a slow drip cannot
+outlast the deadline, however punctual each byte.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from ttnc_pipeline._version import __version__
 from ttnc_pipeline.codec import DEFAULT_MAX_SIZE
 from ttnc_pipeline.core import HTTPRequest, HTTPResponse
 from ttnc_pipeline.errors import OutcomeUnknown, ProtocolError, RequestNotSent
+from ttnc_pipeline.transports._deadline import POOL_CLASSES, answer_deadline
 
 __all__ = ["USER_AGENT", "Urllib3Transport"]
 
@@ -109,6 +112,7 @@ class Urllib3Transport:
             )
         else:
             self._pool = urllib3.PoolManager(**pool_options)
+        self._pool.pool_classes_by_scheme = POOL_CLASSES
 
     def send(self, request: HTTPRequest) -> HTTPResponse:
         """POST the body and return the whole answer (redirects are not followed)."""
@@ -119,21 +123,24 @@ class Urllib3Transport:
         connect = self.connect_timeout if budget is None else min(self.connect_timeout, budget)
         read = self.read_timeout if budget is None else min(self.read_timeout, budget)
         try:
-            response = self._pool.urlopen(
-                "POST",
-                self.url,
-                body=request.body,
-                headers={**self._headers, **request.headers},
-                retries=False,
-                redirect=False,
-                preload_content=False,
-                timeout=urllib3.Timeout(connect=connect, read=read),
-                pool_timeout=connect,
-            )
+            with answer_deadline(None if budget is None else started + budget):
+                response = self._pool.urlopen(
+                    "POST",
+                    self.url,
+                    body=request.body,
+                    headers={**self._headers, **request.headers},
+                    retries=False,
+                    redirect=False,
+                    preload_content=False,
+                    timeout=urllib3.Timeout(connect=connect, read=read),
+                    pool_timeout=connect,
+                )
         except _NOT_SENT as exc:
             raise RequestNotSent(f"could not reach {self._where()}: {_reason(exc)}") from exc
         except HTTPError as exc:
-            raise OutcomeUnknown(f"sent, but no answer came back: {_reason(exc)}") from exc
+            raise OutcomeUnknown(
+                _late(started, budget) or f"sent, but no answer came back: {_reason(exc)}"
+            ) from exc
         try:
             body = self._read_body(response, started, budget)
         except BaseException:
@@ -173,7 +180,9 @@ class Urllib3Transport:
                         f"was still arriving ({size} bytes so far)"
                     )
         except HTTPError as exc:
-            raise OutcomeUnknown(f"the answer was cut short: {_reason(exc)}") from exc
+            raise OutcomeUnknown(
+                _late(started, budget) or f"the answer was cut short: {_reason(exc)}"
+            ) from exc
         return b"".join(chunks)
 
     def _where(self) -> str:
@@ -191,6 +200,13 @@ class Urllib3Transport:
 
     def __repr__(self) -> str:
         return f"Urllib3Transport({self._where()!r})"
+
+
+def _late(started: float, budget: float | None) -> str | None:
+    """The message for an answer the call's deadline cut short, or None if time remains."""
+    if budget is None or time.monotonic() - started < budget:
+        return None
+    return f"the call's deadline of {budget:.1f} s passed before the whole answer arrived"
 
 
 def _reason(exc: BaseException) -> str:
