@@ -23,6 +23,16 @@ clients look for before logging in again.
 
 from __future__ import annotations
 
+# The codes themselves are the library's conventions, shared with the client
+# (its session renewal reads UNAUTHORISED), so they are defined once there.
+from ttnc_pipeline.conventions import (
+    BAD_REQUEST,
+    NOT_FOUND,
+    OK,
+    SERVER_ERROR,
+    UNAUTHORISED,
+)
+
 __all__ = [
     "BAD_REQUEST",
     "ENVELOPE_ERROR_STATUS",
@@ -35,20 +45,6 @@ __all__ = [
     "unauthorised",
 ]
 
-OK = 200
-"""The only code TTNC documents: the request was carried out."""
-
-BAD_REQUEST = 400
-"""A parameter is missing or invalid, or a business rule refused the request."""
-
-UNAUTHORISED = 401
-"""No valid session or login for this request; nothing was carried out."""
-
-NOT_FOUND = 404
-"""The target or the operation name is not one the sandbox knows."""
-
-SERVER_ERROR = 500
-"""The sandbox failed while carrying the request out (a bug: please report it)."""
 
 ENVELOPE_ERROR_STATUS = 400
 """HTTP status of the answer to an envelope that cannot be decoded."""

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from types import TracebackType
 
 from ttnc_pipeline.clock import Clock, SystemClock
+from ttnc_pipeline.conventions import SESSION_LIFETIME
 from ttnc_pipeline.core import HTTPResponse
 from ttnc_pipeline.sandbox.accounts import Credentials
 from ttnc_pipeline.sandbox.effects import ConnectionDropped, Delay, Drip, Truncate
@@ -61,7 +62,7 @@ class Sandbox:
         port: int = 0,
         ssl_context: ssl.SSLContext | None = None,
         owned_numbers: int = 3,
-        session_lifetime: float = 1800.0,
+        session_lifetime: float = SESSION_LIFETIME,
         max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()

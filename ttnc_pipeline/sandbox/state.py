@@ -21,6 +21,7 @@ import random
 import threading
 
 from ttnc_pipeline.clock import Clock
+from ttnc_pipeline.conventions import SESSION_LIFETIME
 from ttnc_pipeline.sandbox.accounts import Account, Credentials
 from ttnc_pipeline.sandbox.sessions import Session, SessionStore
 from ttnc_pipeline.sandbox.stock import Stock
@@ -50,7 +51,7 @@ class SandboxState:
         *,
         seed: int = 0,
         clock: Clock,
-        session_lifetime: float = 1800.0,
+        session_lifetime: float = SESSION_LIFETIME,
         owned_numbers: int = 3,
     ) -> None:
         self.lock = threading.RLock()
