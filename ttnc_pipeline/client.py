@@ -77,7 +77,14 @@ class Client:
     - ``session_store``: default in memory; ``retry``: a RetryPolicy
       (default ``RetryPolicy()``) or False; ``timeout``: the total deadline
       of a call in seconds (default: the retry policy's, 120 s);
-    - ``clock``/``rand``: injected time and randomness, for tests.
+    - ``clock``/``rand``: injected time and randomness, for tests (default
+      :class:`SystemClock` and :func:`random.random`);
+    - ``max_response_size`` (default 50 MiB) and ``max_depth`` (default 64):
+      the largest answer and the deepest nesting accepted;
+    - ``logger``: the structlog logger of the logging, retry and codec steps
+      (default: the library's, see :mod:`ttnc_pipeline._log`);
+    - ``transport_options`` (default none): keyword arguments for the
+      default transport, e.g. ``{"read_timeout": 30}``.
     """
 
     def __init__(
@@ -163,7 +170,8 @@ class Client:
         """Send one batch through the pipeline and return its reply.
 
         ``retry`` overrides the client's policy for this call (False: one
-        attempt); ``timeout`` its total deadline in seconds. Per-request API
+        attempt; default None: the client's); ``timeout`` its total deadline
+        in seconds (default None: the client's). Per-request API
         errors do not raise: check ``response.ok`` or ``reply.raise_for_errors()``.
         """
         if not isinstance(batch, Batch):
@@ -221,7 +229,7 @@ class BatchBuilder:
         id: str | None = None,
         **kw: ParamValue,
     ) -> BatchBuilder:
-        """Add one request (validated now); returns the builder."""
+        """Add one request (validated now; ``id`` default None: generated); returns the builder."""
         self._requests.append(Request(target, name, id, {**(params or {}), **kw}))
         return self
 

@@ -54,7 +54,10 @@ class SystemClock:
 class ManualClock:
     """A clock that only moves when told to; ``sleep`` moves it instantly.
 
-    ``slept`` records every sleep, so a test can assert the backoff schedule.
+    ``start`` (default 0.0) is the first reading of :meth:`now`; ``epoch``
+    (default 1,700,000,000, in November 2023) is added to it for
+    :meth:`time`. ``slept`` records every sleep, so a test can assert the
+    backoff schedule.
     """
 
     def __init__(self, start: float = 0.0, *, epoch: float = 1_700_000_000.0) -> None:

@@ -287,8 +287,9 @@ def parse_document(
     """Parse untrusted bytes into an element tree whose root is ``root``.
 
     Raises ProtocolError for anything that is not well-formed XML of that
-    root, carries a DTD, is larger than ``max_size`` bytes or nests deeper
-    than ``max_depth`` elements.
+    root, carries a DTD, is larger than ``max_size`` bytes (default
+    :data:`DEFAULT_MAX_SIZE`, 50 MiB) or nests deeper than ``max_depth``
+    elements (default :data:`DEFAULT_MAX_DEPTH`, 64).
     """
     if not isinstance(body, bytes | bytearray | memoryview):
         raise TypeError(f"body must be bytes, not {type(body).__name__}")
@@ -333,7 +334,11 @@ def decode_reply(
     max_size: int = DEFAULT_MAX_SIZE,
     max_depth: int = DEFAULT_MAX_DEPTH,
 ) -> Reply:
-    """Decode a ``NoveroResponse`` document into a :class:`Reply`."""
+    """Decode a ``NoveroResponse`` document into a :class:`Reply`.
+
+    ``status`` (default 200) and ``headers`` (default none) are kept on the
+    reply; ``max_size`` and ``max_depth`` as for :func:`parse_document`.
+    """
     document = parse_document(body, "NoveroResponse", max_size=max_size, max_depth=max_depth)
     responses: list[Response] = []
     for element in document:
@@ -377,7 +382,10 @@ def decode_batch(
     max_size: int = DEFAULT_MAX_SIZE,
     max_depth: int = DEFAULT_MAX_DEPTH,
 ) -> Batch:
-    """Decode a ``NoveroRequest`` document into a :class:`Batch` (what the sandbox does)."""
+    """Decode a ``NoveroRequest`` document into a :class:`Batch` (what the sandbox does).
+
+    ``max_size`` and ``max_depth`` as for :func:`parse_document`.
+    """
     document = parse_document(body, "NoveroRequest", max_size=max_size, max_depth=max_depth)
     session_id: str | None = None
     requests: list[Request] = []

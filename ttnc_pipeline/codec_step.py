@@ -44,7 +44,12 @@ __all__ = ["CodecStep"]
 
 
 class CodecStep:
-    """Encode, send through the transport, decode and match: one POST per call."""
+    """Encode, send through the transport, decode and match: one POST per call.
+
+    ``clock`` defaults to a :class:`~ttnc_pipeline.clock.SystemClock`;
+    ``max_size`` (default 50 MiB) and ``max_depth`` (default 64) bound what
+    is decoded; ``logger`` defaults to the library's.
+    """
 
     def __init__(
         self,

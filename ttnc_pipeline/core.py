@@ -153,7 +153,11 @@ def _same_params(a: Mapping[str, ParamValue], b: Mapping[str, ParamValue]) -> bo
 
 @attrs.frozen(repr=False)
 class Request:
-    """One operation: ``<Request target="..." name="..." id="...">`` and its parameters."""
+    """One operation: ``<Request target="..." name="..." id="...">`` and its parameters.
+
+    ``id`` defaults to None (the correlation step gives one); ``params`` to
+    none. Names and values are checked here: bad input raises InvalidRequest.
+    """
 
     target: str = attrs.field(validator=lambda _i, _a, v: check_name(v, "target"))
     name: str = attrs.field(validator=lambda _i, _a, v: check_name(v, "operation name"))
@@ -212,7 +216,8 @@ def _freeze_options(options: Mapping[str, Any]) -> Mapping[str, Any]:
 class Batch:
     """The requests of one POST, in order, and the ``SessionId`` sent before them.
 
-    ``options`` carries per-call settings for middlewares (for example
+    ``session_id`` defaults to None (no ``<SessionId>``). ``options``
+    (default none) carries per-call settings for middlewares (for example
     ``{"retry": False}``); it is not part of the envelope and not compared.
     """
 
@@ -277,8 +282,8 @@ class Response(Mapping[str, Any]):
         """Make a response from plain data (what the sandbox and mocks answer with).
 
         ``data`` follows the parameter rules, plus ``'@attributes'`` (a dict)
-        and ``'#text'`` keys for elements that carry them. ``message`` adds a
-        ``<ResponseMessage>`` child.
+        and ``'#text'`` keys for elements that carry them (default None: no
+        content). ``message`` (default None) adds a ``<ResponseMessage>`` child.
         """
         from ttnc_pipeline.codec import build_element
 
@@ -421,7 +426,9 @@ class Reply:
     """The responses of one POST, in order.
 
     Per-request API errors do not raise: check each response's ``.ok``, or
-    call :meth:`raise_for_errors`.
+    call :meth:`raise_for_errors`. ``status`` (default 200), ``headers``
+    (default none) and ``attempts`` (POSTs it took, default 1) describe how
+    it arrived and are not compared.
     """
 
     responses: tuple[Response, ...] = attrs.field(converter=_to_responses)

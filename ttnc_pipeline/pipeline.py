@@ -52,7 +52,11 @@ def _link(middleware: Middleware, call_next: CallNext) -> CallNext:
 
 @attrs.frozen
 class Pipeline:
-    """Named middleware slots, outermost first."""
+    """Named middleware slots, outermost first (default: none).
+
+    ``Pipeline()`` is empty; the :class:`~ttnc_pipeline.Client` builds the
+    default one, with the slots of :data:`DEFAULT_SLOTS`.
+    """
 
     slots: tuple[tuple[str, Middleware], ...] = attrs.field(default=(), converter=_check_slots)
 

@@ -52,7 +52,10 @@ def is_login(request: Request) -> bool:
 
 
 class AuthMiddleware:
-    """Puts a login or a session in front of every batch that has neither."""
+    """Puts a login or a session in front of every batch that has neither.
+
+    With ``credentials`` None it passes every batch through unchanged.
+    """
 
     def __init__(self, credentials: Credentials | None) -> None:
         self.credentials = credentials

@@ -26,7 +26,12 @@ __all__ = ["RetryMiddleware"]
 
 
 class RetryMiddleware:
-    """Sends a batch again when the policy allows, sleeping on the injected clock."""
+    """Sends a batch again when the policy allows, sleeping on the injected clock.
+
+    ``policy`` defaults to ``RetryPolicy()``, ``clock`` to a
+    :class:`~ttnc_pipeline.clock.SystemClock`, ``rand`` (a draw in [0, 1)
+    for the jitter) to :func:`random.random`, ``logger`` to the library's.
+    """
 
     def __init__(
         self,

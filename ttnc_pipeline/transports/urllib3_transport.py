@@ -66,9 +66,10 @@ class Urllib3Transport:
       (threads beyond it wait for a free one);
     - ``verify`` True: check TLS certificates; ``ca_certs`` a CA bundle path,
       or ``ssl_context`` a ready :class:`ssl.SSLContext`;
-    - ``proxy_url`` None: send through this HTTP(S) proxy;
+    - ``proxy_url`` None: send through this HTTP(S) proxy, with
+      ``proxy_headers`` None (e.g. ``Proxy-Authorization``);
     - ``max_response_size`` 50 MiB: a longer answer is refused while reading;
-    - ``headers`` extra request headers.
+    - ``headers`` None: extra request headers.
     """
 
     def __init__(
