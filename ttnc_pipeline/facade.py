@@ -43,7 +43,10 @@ __all__ = ["SpooledRequest", "TTNCApi"]
 
 
 class SpooledRequest:
-    """A request waiting in a :class:`TTNCApi` spool; fill it with :meth:`setdata`."""
+    """A request waiting in a :class:`TTNCApi` spool; fill it with :meth:`setdata`.
+
+    ``request_id`` defaults to None (:meth:`TTNCApi.newrequest` always gives one).
+    """
 
     def __init__(self, target: str, name: str, request_id: str | None = None) -> None:
         self.target = check_name(target, "target")
@@ -80,9 +83,12 @@ class TTNCApi:
 
     ``TTNCApi(username, password, vkey)`` logs in automatically;
     ``TTNCApi()`` sends under a session given with :meth:`usesession`.
-    ``url`` defaults to ``TTNC_API_URL``, else TTNC's endpoint. Pass
-    ``client=other.client`` to share a session and connection pool (between
-    threads too); other keyword arguments go to :class:`Client`.
+    ``url`` defaults to ``TTNC_API_URL``, else TTNC's endpoint;
+    ``transport`` (default a urllib3 transport), ``middleware`` (default
+    none), ``session_store`` (default in memory) and any other keyword
+    arguments go to :class:`Client`. Pass ``client=other.client`` (default
+    None: a new client) to share a session and connection pool (between
+    threads too); the other arguments are then ignored.
     """
 
     def __init__(
