@@ -6,6 +6,13 @@ injected, so tests run the whole schedule in microseconds. Per call,
 ``batch.options["retry"]`` may be ``False`` (one attempt) or another
 :class:`~ttnc_pipeline.retry_policy.RetryPolicy`; ``batch.options["deadline"]``
 (a time on the clock) bounds the whole call, waits included.
+
+A batch that is not read-only and whose earlier attempt may have been
+carried out (an answer lost) never ends as
+:class:`~ttnc_pipeline.errors.RequestNotSent`, even when its last attempt
+was refused unsent (busy, unreachable): it ends as
+:class:`~ttnc_pipeline.errors.OutcomeUnknown`, because "nothing was
+carried out" would no longer be true.
 """
 
 from __future__ import annotations
@@ -19,8 +26,9 @@ import tenacity
 from ttnc_pipeline._log import get_logger
 from ttnc_pipeline.clock import Clock, SystemClock
 from ttnc_pipeline.core import Batch, CallNext, Reply
-from ttnc_pipeline.operations import batch_safety
-from ttnc_pipeline.retry_policy import Decision, RetryPolicy
+from ttnc_pipeline.errors import OutcomeUnknown, RequestNotSent
+from ttnc_pipeline.operations import Safety, batch_safety
+from ttnc_pipeline.retry_policy import Decision, Failure, RetryPolicy, classify
 
 __all__ = ["RetryMiddleware"]
 
@@ -65,12 +73,14 @@ class RetryMiddleware:
             first_failure: BaseException | None = exc
         safety = batch_safety((r.target, r.name) for r in batch.requests)
         decisions: list[Decision] = []
+        failures: list[Failure] = []
 
         def should_retry(state: tenacity.RetryCallState) -> bool:
             assert state.outcome is not None
             exc = state.outcome.exception()
             if exc is None:
                 return False
+            failures.append(classify(exc))
             decision = policy.decide(
                 exc,
                 safety,
@@ -107,7 +117,17 @@ class RetryMiddleware:
                 raise failure
             return call_next(current)
 
-        reply: Reply = retrying(attempt, batch)
+        try:
+            reply: Reply = retrying(attempt, batch)
+        except RequestNotSent as exc:
+            if safety is Safety.READ_ONLY or Failure.OUTCOME_UNKNOWN not in failures[:-1]:
+                raise
+            raise OutcomeUnknown(
+                f"an earlier attempt may have been carried out; the last one failed: {exc}",
+                request_ids=[r.id for r in batch.requests if r.id is not None],
+                operations=[r.operation for r in batch.requests],
+                status=getattr(exc, "status", None),
+            ) from exc
         return reply if attempts == 1 else reply.with_attempts(attempts)
 
     def __repr__(self) -> str:
