@@ -16,10 +16,13 @@ values, so no secret can reach an event.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
-from ttnc_pipeline._log import get_logger
+import structlog
+
+from ttnc_pipeline._log import get_logger, stdlib_logger
 from ttnc_pipeline.core import Batch, CallNext, Reply
 from ttnc_pipeline.errors import TTNCError
 from ttnc_pipeline.redaction import redact_text
@@ -32,6 +35,20 @@ class LoggingMiddleware:
 
     def __init__(self, logger: Any = None) -> None:
         self.logger = logger if logger is not None else get_logger()
+        self._level_source = None
+        if logger is None and not structlog.is_configured():
+            # The library's own logger: its processors are fixed, so it is bound
+            # once here rather than on every event, and its chain starts with
+            # structlog's filter_by_level, whose test _debug_dropped repeats to
+            # skip building a DEBUG event the filter would drop.
+            self.logger = self.logger.bind()
+            self._level_source = stdlib_logger()
+
+    def _debug_dropped(self) -> bool:
+        source = self._level_source
+        return source is not None and (
+            source.disabled or source.getEffectiveLevel() > logging.DEBUG
+        )
 
     def __call__(self, batch: Batch, call_next: CallNext) -> Reply:
         logger = self.logger
@@ -40,7 +57,8 @@ class LoggingMiddleware:
             "operations": [request.operation for request in batch.requests],
             "count": len(batch.requests),
         }
-        logger.debug("ttnc.batch.sent", **fields)
+        if not self._debug_dropped():
+            logger.debug("ttnc.batch.sent", **fields)
         started = time.perf_counter()
         try:
             reply = call_next(batch)
