@@ -15,8 +15,9 @@ HTTP answer                  result
 other 4xx                    ProtocolError, with a redacted excerpt
 ===========================  =============================================
 
-Transport errors pass through, with the batch's request ids and operations
-added to :class:`OutcomeUnknown`.
+Errors for 429 and 5xx quote the start of what the server sent (an error
+page: short, one line, secrets masked). Transport errors pass through, with
+the batch's request ids and operations added to :class:`OutcomeUnknown`.
 """
 
 from __future__ import annotations
@@ -114,12 +115,14 @@ class CodecStep:
         if status in (429, 503):
             retry_after = parse_retry_after(answer.headers.get("retry-after"), self.clock.time())
             raise ServerBusy(
-                f"the server is busy (HTTP {status}); nothing was carried out",
+                f"the server is busy (HTTP {status}); nothing was carried out{_said(answer)}",
                 status=status,
                 retry_after=retry_after,
             )
         if status >= 500:
-            raise self._unknown(batch, f"the server failed with HTTP {status}", status)
+            raise self._unknown(
+                batch, f"the server failed with HTTP {status}{_said(answer)}", status
+            )
         if 300 <= status < 400:
             location = redact_text(answer.headers.get("location", "")[:200])
             raise ProtocolError(
@@ -141,3 +144,10 @@ class CodecStep:
 
     def __repr__(self) -> str:
         return f"CodecStep({self.transport!r})"
+
+
+def _said(answer: HTTPResponse) -> str:
+    """What an error page said, short and redacted, for an error message ('' if nothing)."""
+    if not answer.body.strip():
+        return ""
+    return f"; it said: {excerpt(answer.body)!r}"

@@ -1,12 +1,14 @@
 """Answers that say "wait", answers that are not XML, answers that do not match the requests.
 
-Issue 7's scenarios 4 and 7, over real loopback HTTP:
+Issue 7's scenarios 4, 6 and 7, over real loopback HTTP:
 
 4. 503 and 429 with ``Retry-After`` in seconds, as an HTTP date, and hostile
    (``0``, ``-1``, ``abc``, ``86400``): honoured up to the cap, never past
    the call's deadline; ``Retry-After`` on a 200 is not a reason to retry;
    a batch that may have been carried out before the server got busy is
    reported as outcome unknown, never as not sent;
+6. an HTML error page with 200, 502 and 503: ProtocolError or a retry, by
+   the safety rules, with a short redacted excerpt in the error;
 7. a missing, duplicated, unknown or id-less ``Response``, and responses in
    any order (hypothesis).
 
@@ -35,6 +37,7 @@ from ttnc_pipeline import (
     CorrelationError,
     ManualClock,
     OutcomeUnknown,
+    ProtocolError,
     Reply,
     Request,
     Response,
@@ -43,6 +46,7 @@ from ttnc_pipeline import (
 )
 from ttnc_pipeline.codec import encode_reply
 from ttnc_pipeline.sandbox import Sandbox
+from ttnc_pipeline.testing.hostile import HTML_ERROR_PAGE
 
 # --- 4. Retry-After ------------------------------------------------------------
 
@@ -143,6 +147,47 @@ def test_busy_after_a_lost_answer_is_outcome_unknown_not_not_sent(
     assert sandbox.journal.count("SetDestination") == 1
     assert sandbox.state.account(sandbox.credentials.username).numbers[number] == "07512312399"
     figures.add("faults", {"scenario": "4 busy after a lost answer", "outcome": "OutcomeUnknown"})
+
+
+# --- 6. HTML error pages -------------------------------------------------------
+
+SECRET_SESSION = "8c3ad0c1f0e94b7d9a6e2f5b1c4d7e90"
+PAGE = HTML_ERROR_PAGE.replace(b"<hr>", f"<hr><SessionId>{SECRET_SESSION}</SessionId>".encode())
+
+
+@pytest.mark.parametrize("status", [200, 502, 503])
+@pytest.mark.parametrize("unsafe", [False, True], ids=["read-only", "unsafe"])
+def test_an_html_error_page_is_refused_or_retried_by_the_rules(
+    sandbox: Sandbox, status: int, unsafe: bool, figures: Figures
+) -> None:
+    clock = ManualClock()
+    client = logged_in(sandbox, clock)
+    number = numbers_for_sale(client, 1)[0]
+    sandbox.journal.clear()
+    sandbox.faults.raw(PAGE, status=status, headers={"Content-Type": "text/html"}, times=10)
+    batch = Batch([add_to_basket(number, "Add")]) if unsafe else LIST
+    expected: type[Exception]
+    if status == 503:
+        expected, attempts = ServerBusy, 4  # refused unprocessed: any batch is retried
+    elif unsafe:
+        expected, attempts = OutcomeUnknown, 1
+    else:
+        expected, attempts = (ProtocolError if status == 200 else OutcomeUnknown), 4
+    with pytest.raises(expected) as caught:
+        client.send(batch)
+    sandbox.faults.clear()
+    message = str(caught.value)
+    assert "502 Bad Gateway" in message  # what the page said, in short
+    assert SECRET_SESSION not in message and len(message) < 500
+    assert sandbox.journal.envelope_count == attempts
+    assert sandbox.journal.count(None, ok=None) == 0
+    figures.add(
+        "faults",
+        {
+            "scenario": f"6 HTML page, HTTP {status}, {'unsafe' if unsafe else 'read-only'}",
+            "outcome": f"{expected.__name__} after {attempts}",
+        },
+    )
 
 
 # --- 7. responses that do not match --------------------------------------------
