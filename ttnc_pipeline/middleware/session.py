@@ -13,18 +13,29 @@ login (or with the session another thread has just obtained), and their
 answers replace the failures under the same ids. A refused re-login raises
 :class:`~ttnc_pipeline.errors.AuthenticationError` from the auth step;
 nothing loops.
+
+When the renewal fails after the first answer carried some requests out,
+raising would hide those effects (a saved card reported as "not sent" is
+saved twice next time). The call then returns the first answer instead:
+the refused requests keep their authentication failure when the renewal
+was refused or never sent (they were not carried out), or become not-ok
+placeholders (:attr:`Response.missing`) when its outcome is unknown.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from ttnc_pipeline.clock import Clock, SystemClock
 from ttnc_pipeline.conventions import SESSION_LIFETIME, SESSION_REQUEST_ID, is_auth_failure
 from ttnc_pipeline.core import Batch, CallNext, Reply, Response
+from ttnc_pipeline.errors import APIError, RequestNotSent, TTNCError
 from ttnc_pipeline.sessions import InMemorySessionStore, SessionStore, StoredSession
 
 __all__ = ["SessionMiddleware"]
+
+_log = logging.getLogger("ttnc_pipeline.session")
 
 
 class SessionMiddleware:
@@ -101,15 +112,27 @@ class SessionMiddleware:
         self, batch: Batch, reply: Reply, failed: set[str | None], call_next: CallNext
     ) -> Reply:
         resend = batch.with_requests([r for r in batch.requests if r.id in failed])
+        try:
+            second = self._resend(batch.session_id, resend, call_next)
+        except TTNCError as exc:
+            if not any(r.ok for r in reply.responses if r.request_id not in failed):
+                raise  # nothing was carried out: the error tells the whole story
+            _log.warning(
+                "session renewal failed (%s); returning the answers already carried out",
+                type(exc).__name__,
+            )
+            return _settle(reply, resend, exc)
+        return _merge(reply, second, failed)
+
+    def _resend(self, dead: str | None, resend: Batch, call_next: CallNext) -> Reply:
         with self._login_lock:
             fresh = self.current()
-            if fresh is None or fresh == batch.session_id:
-                self.store.discard(self.key, batch.session_id)
+            if fresh is None or fresh == dead:
+                self.store.discard(self.key, dead)
                 second = call_next(resend.with_session(None))
                 self._remember(second)
-                return _merge(reply, second, failed)
-        second = call_next(resend.with_session(fresh))
-        return _merge(reply, second, failed)
+                return second
+        return call_next(resend.with_session(fresh))
 
     def __repr__(self) -> str:
         return f"SessionMiddleware(store={self.store!r}, lifetime={self.lifetime})"
@@ -128,3 +151,11 @@ def _merge(first: Reply, second: Reply, replaced: set[str | None]) -> Reply:
         else:
             merged.append(response)
     return first.with_responses(merged)
+
+
+def _settle(first: Reply, resend: Batch, error: TTNCError) -> Reply:
+    """The first reply, its refused requests answered as far as ``error`` allows."""
+    if isinstance(error, RequestNotSent | APIError):
+        return first  # refused or never sent: the authentication failures stand
+    lost = {request.id: Response.placeholder(request) for request in resend.requests}
+    return first.with_responses([lost.get(r.request_id, r) for r in first.responses])
