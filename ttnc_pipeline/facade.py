@@ -32,6 +32,7 @@ from ttnc_pipeline.core import (
     Response,
     Transport,
     check_name,
+    check_text,
     normalise_value,
 )
 from ttnc_pipeline.errors import InvalidRequest
@@ -136,7 +137,8 @@ class TTNCApi:
         """Send the following requests under this ``SessionId`` (from an earlier login)."""
         if not isinstance(session_id, str) or not session_id.strip():
             raise InvalidRequest("usesession() needs the SessionId string from a login")
-        self._session_id = session_id.strip()
+        # Checked now: refused later, in makerequests(), it would cost the spool.
+        self._session_id = check_text(session_id.strip(), "session id")
 
     use_session = usesession
 
