@@ -23,8 +23,8 @@ from ttnc_pipeline.codec import decode_reply, encode_batch
 from ttnc_pipeline.core import Batch, Reply, Request
 from ttnc_pipeline.sandbox import Credentials
 
-EXAMPLES = Path(__file__).parents[2].parent / "shared/ttnc/examples"
-"""TTNC's documented documents (outside the repository)."""
+EXAMPLES = Path(__file__).parents[1] / "vectors"
+"""Byte-exact copies of TTNC's documented examples (tests/test_codec.py checks them)."""
 
 TEST_CARD = {
     "CardName": "A N Other",
