@@ -22,7 +22,7 @@ from typing import Any
 from ttnc_pipeline.clock import Clock, SystemClock
 from ttnc_pipeline.codec import DEFAULT_MAX_DEPTH, DEFAULT_MAX_SIZE
 from ttnc_pipeline.codec_step import CodecStep
-from ttnc_pipeline.conventions import DEFAULT_ENDPOINT
+from ttnc_pipeline.conventions import DEFAULT_ENDPOINT, SESSION_LIFETIME
 from ttnc_pipeline.core import Batch, Middleware, ParamValue, Reply, Request, Response, Transport
 from ttnc_pipeline.errors import InvalidRequest
 from ttnc_pipeline.middleware import (
@@ -74,7 +74,9 @@ class Client:
       just inside correlation;
     - ``pipeline``: a :class:`Pipeline` to use as is, or a function that
       edits the default one;
-    - ``session_store``: default in memory; ``retry``: a RetryPolicy
+    - ``session_store``: default in memory; ``session_lifetime``: how long
+      a SessionId is reused (default 1800 s, TTNC's 30 minutes; it is
+      renewed 60 s early); ``retry``: a RetryPolicy
       (default ``RetryPolicy()``) or False; ``timeout``: the total deadline
       of a call in seconds (default: the retry policy's, 120 s);
     - ``clock``/``rand``: injected time and randomness, for tests (default
@@ -99,6 +101,7 @@ class Client:
         middleware: Iterable[Middleware | tuple[str, Middleware]] = (),
         pipeline: Pipeline | Callable[[Pipeline], Pipeline] | None = None,
         session_store: SessionStore | None = None,
+        session_lifetime: float = SESSION_LIFETIME,
         retry: RetryPolicy | bool = True,
         timeout: float | None = None,
         clock: Clock | None = None,
@@ -125,6 +128,7 @@ class Client:
             session_key(self.url, credentials.username if credentials else None),
             session_store,
             can_login=credentials is not None,
+            lifetime=session_lifetime,
             clock=self.clock,
         )
         default = Pipeline(

@@ -58,6 +58,18 @@ def test_a_session_past_its_lifetime_is_renewed_before_sending(sandbox: Sandbox)
     assert sandbox.journal.count("ListNumbers", ok=False) == 0
 
 
+def test_the_session_lifetime_is_configurable(sandbox: Sandbox) -> None:
+    clock = ManualClock()
+    with client_for(sandbox, clock=clock, session_lifetime=300.0) as client:
+        assert client.send(LIST).ok
+        clock.advance(239)
+        assert client.session_id is not None
+        clock.advance(1)  # 300 s less the 60 s margin
+        assert client.session_id is None
+        assert client.send(LIST).ok
+    assert sandbox.journal.logins == 2
+
+
 def test_server_side_expiry_relogs_once_and_resends_only_the_refused(sandbox: Sandbox) -> None:
     with client_for(sandbox) as client:
         assert client.send(LIST).ok

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import http.client
+import http.server
 import socket
 import ssl
+import threading
+import urllib.parse
+from typing import ClassVar
 
 import pytest
 import trustme
@@ -128,3 +133,44 @@ def test_read_timeout_is_outcome_unknown(sandbox: Sandbox) -> None:
         sandbox.faults.delay(1.0)
         with pytest.raises(OutcomeUnknown, match=r"(?i)timed out"):
             client.send(LIST)
+
+
+class ForwardProxy(http.server.BaseHTTPRequestHandler):
+    """A minimal HTTP forward proxy for loopback targets; counts what it forwards."""
+
+    forwarded: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        target = urllib.parse.urlsplit(self.path)
+        assert target.hostname == "127.0.0.1", "the test proxy forwards to loopback only"
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+        upstream.request("POST", target.path, body, {"Content-Type": self.headers["Content-Type"]})
+        answer = upstream.getresponse()
+        payload = answer.read()
+        upstream.close()
+        self.forwarded.append(self.path)
+        self.send_response(answer.status)
+        self.send_header("Content-Type", answer.getheader("Content-Type", "text/xml"))
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_requests_go_through_a_configured_proxy(sandbox: Sandbox) -> None:
+    ForwardProxy.forwarded.clear()
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ForwardProxy)
+    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+    thread.start()
+    try:
+        proxy_url = f"http://127.0.0.1:{proxy.server_address[1]}"
+        with client_for(sandbox, transport_options={"proxy_url": proxy_url}) as client:
+            assert client.send(LIST).ok
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert ForwardProxy.forwarded == [sandbox.url]
+    assert sandbox.journal.envelope_count == 1
