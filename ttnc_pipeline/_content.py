@@ -30,9 +30,23 @@ TEXT_KEY = "#text"
 
 def value_of(element: Element) -> str | ContentView:
     """The reading of one element: its text, or a view when it has structure."""
-    if not element.attrib and len(element) == 0:
-        return element.text or ""
-    return ContentView(element)
+    # Children first, then keys(): reading .attrib would give every bare
+    # element a dict of its own (100,000 of them in a large listing).
+    if len(element) or element.keys():
+        return ContentView(element)
+    return element.text or ""
+
+
+# ElementPath gives these characters a meaning; a step without any of them is
+# a plain child name, which Element.findall matches in C exactly as
+# ``child.tag == step`` would.
+_PATH_CHARS = frozenset("*[@.{}/")
+
+
+def _step(nodes: list[Element], step: str) -> list[Element]:
+    if _PATH_CHARS.isdisjoint(step):
+        return [found for node in nodes for found in node.findall(step)]
+    return [child for node in nodes for child in node if child.tag == step]
 
 
 def _is_list_key(parent_tag: str, key: str) -> bool:
@@ -96,14 +110,14 @@ class ContentView(Mapping[str, Any]):
         """Every element at a ``/``-separated path of child names, always as a list."""
         nodes = [self._element]
         for step in path.split("/"):
-            nodes = [child for node in nodes for child in node if child.tag == step]
+            nodes = _step(nodes, step)
         return [value_of(node) for node in nodes]
 
     def first(self, path: str, default: Any = None) -> Any:
         """The first element at ``path``, or ``default`` when there is none."""
         nodes = [self._element]
         for step in path.split("/"):
-            nodes = [child for node in nodes for child in node if child.tag == step]
+            nodes = _step(nodes, step)
             if not nodes:
                 return default
         return value_of(nodes[0])
