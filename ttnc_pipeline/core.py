@@ -417,6 +417,45 @@ class Response(Mapping[str, Any]):
         )
 
 
+if tuple(field.name for field in attrs.fields(Response)) != (
+    "target",
+    "name",
+    "code",
+    "request_id",
+    "element",
+    "missing",
+):
+    raise TypeError("Response's fields changed: update _decoded_response")  # pragma: no cover
+_new_object = object.__new__
+_slot = vars(Response)
+_set_target = _slot["target"].__set__
+_set_name = _slot["name"].__set__
+_set_code = _slot["code"].__set__
+_set_request_id = _slot["request_id"].__set__
+_set_element = _slot["element"].__set__
+_set_missing = _slot["missing"].__set__
+
+
+def _decoded_response(
+    target: str | None, name: str | None, code: int, request_id: str | None, element: Element
+) -> Response:
+    """``Response(target, name, code, request_id, element)``, built faster, for the decoder.
+
+    attrs' ``__init__`` sets each field through ``object.__setattr__``; the
+    slot descriptors do the same in three quarters of the time, which counts
+    when one reply holds 10,000 responses. ``element`` must be a real
+    element (there is nothing to convert).
+    """
+    response: Response = _new_object(Response)
+    _set_target(response, target)
+    _set_name(response, name)
+    _set_code(response, code)
+    _set_request_id(response, request_id)
+    _set_element(response, element)
+    _set_missing(response, False)
+    return response
+
+
 def _to_responses(responses: Sequence[Response]) -> tuple[Response, ...]:
     return tuple(responses)
 
