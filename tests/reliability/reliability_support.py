@@ -157,6 +157,15 @@ class Figures:
         """Add one row (column name -> value) to ``section``."""
         self._sections.setdefault(section, []).append({k: str(v) for k, v in row.items()})
 
+    def tally(self, section: str, label: str, column: str = "examples") -> None:
+        """Count one more example under ``label`` in ``section``."""
+        rows = self._sections.setdefault(section, [])
+        for row in rows:
+            if row.get("what") == label:
+                row[column] = str(int(row.get(column, "0")) + 1)
+                return
+        rows.append({"what": label, column: "1"})
+
     def __bool__(self) -> bool:
         return bool(self._sections)
 
