@@ -64,8 +64,25 @@ def _shown(text: str) -> str:
     return repr(text) if len(text) <= 60 else repr(text[:60]) + "..."
 
 
+# Names that passed check_name and come back again and again (targets,
+# operations, parameter and attribute names): a set lookup instead of the
+# regex. Bounded, since request ids are names too and each is new.
+_CHECKED_NAMES: set[str] = set()
+_CHECKED_NAMES_MAX = 2048
+
+
 def check_name(name: object, what: str) -> str:
     """Return ``name`` if it is a safe ASCII XML name, else raise InvalidRequest."""
+    if name.__class__ is str and name in _CHECKED_NAMES:
+        return name
+    checked = _check_new_name(name, what)
+    if checked.__class__ is str and len(_CHECKED_NAMES) < _CHECKED_NAMES_MAX:
+        _CHECKED_NAMES.add(checked)
+    return checked
+
+
+def _check_new_name(name: object, what: str) -> str:
+    """check_name without the set of names already seen (for request ids, each new)."""
     if not isinstance(name, str):
         raise InvalidRequest(f"{what} must be a string, not {type(name).__name__}")
     if not _NAME_RE.match(name) or name[:3].lower() == "xml":
@@ -78,6 +95,8 @@ def check_name(name: object, what: str) -> str:
 
 def check_text(text: str, what: str) -> str:
     """Return ``text`` if every character is allowed by XML 1.0, else raise InvalidRequest."""
+    if text.isascii() and text.isprintable():
+        return text  # U+0020 to U+007E only, all allowed: no need for the regex
     bad = _BAD_CHAR_RE.search(text)
     if bad is not None:
         raise InvalidRequest(
@@ -163,7 +182,7 @@ class Request:
     name: str = attrs.field(validator=lambda _i, _a, v: check_name(v, "operation name"))
     id: str | None = attrs.field(
         default=None,
-        validator=lambda _i, _a, v: v is None or check_name(v, "request id"),
+        validator=lambda _i, _a, v: v is None or _check_new_name(v, "request id"),
     )
     params: Mapping[str, ParamValue] = attrs.field(
         factory=dict,
@@ -179,7 +198,20 @@ class Request:
 
     def with_id(self, request_id: str | None) -> Request:
         """A copy with another id."""
-        return attrs.evolve(self, id=request_id)
+        if self.__class__ is not Request:
+            return attrs.evolve(self, id=request_id)
+        # The correlation step names every anonymous request this way. Target,
+        # name and params were checked (and params frozen) when self was
+        # built: only the new id needs checking, and the copy is made without
+        # running them through __init__ again.
+        if request_id is not None:
+            _check_new_name(request_id, "request id")
+        copy: Request = _new_object(Request)
+        _set_request_target(copy, self.target)
+        _set_request_name(copy, self.name)
+        _set_request_id(copy, request_id)
+        _set_request_params(copy, self.params)
+        return copy
 
     def with_params(self, **params: ParamValue) -> Request:
         """A copy with parameters added or replaced (order kept, new ones last)."""
@@ -190,6 +222,15 @@ class Request:
             f"Request(target={self.target!r}, name={self.name!r}, id={self.id!r}, "
             f"params={redact_mapping(self.params)!r})"
         )
+
+
+if tuple(field.name for field in attrs.fields(Request)) != ("target", "name", "id", "params"):
+    raise TypeError("Request's fields changed: update Request.with_id")  # pragma: no cover
+_new_object = object.__new__
+_set_request_target = vars(Request)["target"].__set__
+_set_request_name = vars(Request)["name"].__set__
+_set_request_id = vars(Request)["id"].__set__
+_set_request_params = vars(Request)["params"].__set__
 
 
 def _to_requests(requests: Sequence[Request]) -> tuple[Request, ...]:
@@ -426,14 +467,12 @@ if tuple(field.name for field in attrs.fields(Response)) != (
     "missing",
 ):
     raise TypeError("Response's fields changed: update _decoded_response")  # pragma: no cover
-_new_object = object.__new__
-_slot = vars(Response)
-_set_target = _slot["target"].__set__
-_set_name = _slot["name"].__set__
-_set_code = _slot["code"].__set__
-_set_request_id = _slot["request_id"].__set__
-_set_element = _slot["element"].__set__
-_set_missing = _slot["missing"].__set__
+_set_response_target = vars(Response)["target"].__set__
+_set_response_name = vars(Response)["name"].__set__
+_set_response_code = vars(Response)["code"].__set__
+_set_response_request_id = vars(Response)["request_id"].__set__
+_set_response_element = vars(Response)["element"].__set__
+_set_response_missing = vars(Response)["missing"].__set__
 
 
 def _decoded_response(
@@ -447,12 +486,12 @@ def _decoded_response(
     element (there is nothing to convert).
     """
     response: Response = _new_object(Response)
-    _set_target(response, target)
-    _set_name(response, name)
-    _set_code(response, code)
-    _set_request_id(response, request_id)
-    _set_element(response, element)
-    _set_missing(response, False)
+    _set_response_target(response, target)
+    _set_response_name(response, name)
+    _set_response_code(response, code)
+    _set_response_request_id(response, request_id)
+    _set_response_element(response, element)
+    _set_response_missing(response, False)
     return response
 
 
