@@ -39,16 +39,14 @@ class LoggingMiddleware:
         if logger is None and not structlog.is_configured():
             # The library's own logger: its processors are fixed, so it is bound
             # once here rather than on every event, and its chain starts with
-            # structlog's filter_by_level, whose test _debug_dropped repeats to
-            # skip building a DEBUG event the filter would drop.
+            # structlog's filter_by_level, whose test _dropped repeats to skip
+            # building an event the filter would drop.
             self.logger = self.logger.bind()
             self._level_source = stdlib_logger()
 
-    def _debug_dropped(self) -> bool:
+    def _dropped(self, level: int) -> bool:
         source = self._level_source
-        return source is not None and (
-            source.disabled or source.getEffectiveLevel() > logging.DEBUG
-        )
+        return source is not None and (source.disabled or source.getEffectiveLevel() > level)
 
     def __call__(self, batch: Batch, call_next: CallNext) -> Reply:
         logger = self.logger
@@ -57,12 +55,14 @@ class LoggingMiddleware:
             "operations": [request.operation for request in batch.requests],
             "count": len(batch.requests),
         }
-        if not self._debug_dropped():
+        if not self._dropped(logging.DEBUG):
             logger.debug("ttnc.batch.sent", **fields)
         started = time.perf_counter()
         try:
             reply = call_next(batch)
         except TTNCError as exc:
+            if self._dropped(logging.WARNING):
+                raise
             logger.warning(
                 "ttnc.batch.failed",
                 **fields,
@@ -71,13 +71,14 @@ class LoggingMiddleware:
                 message=redact_text(str(exc)),
             )
             raise
-        logger.info(
-            "ttnc.batch.done",
-            **fields,
-            codes=[response.code for response in reply.responses],
-            attempts=reply.attempts,
-            duration_ms=round((time.perf_counter() - started) * 1000, 2),
-        )
+        if not self._dropped(logging.INFO):
+            logger.info(
+                "ttnc.batch.done",
+                **fields,
+                codes=[response.code for response in reply.responses],
+                attempts=reply.attempts,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
         return reply
 
     def __repr__(self) -> str:
