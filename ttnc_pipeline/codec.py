@@ -197,6 +197,8 @@ def build_element(tag: str, data: Mapping[str, Any], attributes: Mapping[str, st
 
 
 def _text(value: ParamValue, what: str) -> str:
+    if value.__class__ is str and value.isascii() and value.isprintable():
+        return value  # plain ASCII: what normalise_value would return
     value = normalise_value(value, what)
     if value is None:
         return ""

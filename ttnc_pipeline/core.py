@@ -148,8 +148,15 @@ def _freeze_params(params: Mapping[str, ParamValue], what: str) -> Mapping[str, 
         )
     frozen: dict[str, ParamValue] = {}
     for key, value in params.items():
-        check_name(key, f"parameter name in {what}")
-        frozen[key] = normalise_value(value, f"parameter {key!r}")
+        # The usual case first, without building the messages an error would
+        # need: a name seen before, a plain ASCII string (kept as it is, as
+        # normalise_value would keep it).
+        if key.__class__ is not str or key not in _CHECKED_NAMES:
+            check_name(key, f"parameter name in {what}")
+        if value.__class__ is str and value.isascii() and value.isprintable():
+            frozen[key] = value
+        else:
+            frozen[key] = normalise_value(value, f"parameter {key!r}")
     return MappingProxyType(frozen)
 
 
