@@ -2,7 +2,11 @@
 
 - :func:`interleaved` times several contenders round by round (the order
   rotating each round) and returns each one's median, so a ratio compares
-  runs made side by side on a machine whose speed drifts;
+  runs made side by side on a machine whose speed drifts. Cases that run
+  wholly in this process pass ``clock=time.process_time`` (CPU seconds of
+  this process), which other processes on a shared machine disturb far
+  less than wall time; cases with a server in another process must use
+  wall time (the default);
 - :func:`peak_memory` the tracemalloc peak of one call;
 - :class:`Row` one line of the table: ours, the baseline, the ratio and
   whether it meets its target (None in quick mode: no verdict);
@@ -147,21 +151,26 @@ class Case:
     notes: list[str] = field(default_factory=list)
 
 
-def _timed(call: Callable[[], object]) -> float:
+def _timed(call: Callable[[], object], clock: Callable[[], float]) -> float:
     gc.collect()
-    started = time.perf_counter()
+    started = clock()
     call()
-    return time.perf_counter() - started
+    return clock() - started
 
 
 def interleaved(
-    contenders: Mapping[str, Callable[[], object]], repeats: int, *, warmup: bool = True
+    contenders: Mapping[str, Callable[[], object]],
+    repeats: int,
+    *,
+    warmup: bool = True,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> dict[str, float]:
     """Median seconds of each contender over ``repeats`` rounds, run side by side.
 
     Each round runs every contender once; the starting contender rotates
     from round to round so none always runs first (or just after another's
-    garbage). A warm-up round is run first and thrown away.
+    garbage). A warm-up round is run first and thrown away. ``clock``
+    defaults to wall time (:func:`time.perf_counter`).
     """
     names = list(contenders)
     if warmup:
@@ -171,7 +180,7 @@ def interleaved(
     for round_number in range(repeats):
         shift = round_number % len(names)
         for name in names[shift:] + names[:shift]:
-            samples[name].append(_timed(contenders[name]))
+            samples[name].append(_timed(contenders[name], clock))
     return {name: statistics.median(times) for name, times in samples.items()}
 
 

@@ -19,6 +19,8 @@ Targets: at least 5x faster than minidom, at most 1.3x the floor.
 
 from __future__ import annotations
 
+import time
+
 from benchmarks._harness import Case, Direction, Row, Scale, format_seconds, interleaved
 from benchmarks.baselines import classic_client, stdlib_floor
 from ttnc_pipeline.codec import decode_batch, decode_reply, encode_batch, encode_reply
@@ -94,10 +96,12 @@ def run(scale: Scale) -> Case:
             "floor": floor_encode,
         },
         scale.envelope_repeats,
+        clock=time.process_time,
     )
     decode = interleaved(
         {"ours": ours_decode, "classic": classic_decode, "floor": floor_decode},
         scale.envelope_repeats,
+        clock=time.process_time,
     )
     label = f"{count:,}"
     verdict = not scale.quick
