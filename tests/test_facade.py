@@ -225,3 +225,10 @@ def test_url_defaults_to_the_environment(sandbox: Sandbox, monkeypatch: pytest.M
     monkeypatch.delenv("TTNC_API_URL")
     with TTNCApi() as api:
         assert api.client.url == "https://xml.ttnc.co.uk/api/"
+
+
+def test_an_api_given_a_client_refuses_settings_it_would_ignore(sandbox: Sandbox) -> None:
+    with api_for(sandbox) as api:
+        with pytest.raises(TypeError, match="password, url, username"):
+            TTNCApi("someone", "secret", url=sandbox.url, client=api.client)
+        assert TTNCApi(client=api.client).client is api.client

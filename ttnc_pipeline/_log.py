@@ -16,7 +16,7 @@ import structlog
 
 from ttnc_pipeline.redaction import redact_event
 
-__all__ = ["LOGGER_NAME", "get_logger", "stdlib_logger"]
+__all__ = ["LOGGER_NAME", "LevelGate", "get_logger", "stdlib_logger"]
 
 LOGGER_NAME = "ttnc_pipeline"
 
@@ -39,3 +39,21 @@ def get_logger() -> Any:
         ],
         wrapper_class=structlog.stdlib.BoundLogger,
     )
+
+
+class LevelGate:
+    """Tells, cheaply, whether the library's own logger would drop an event.
+
+    Only the library's default logger (stdlib-backed, structlog unconfigured)
+    can be asked; for a logger the caller supplied, or a configured
+    structlog, nothing is known and every event is handed over to be filtered
+    there.
+    """
+
+    def __init__(self, logger: Any) -> None:
+        self._source = stdlib_logger() if logger is None and not structlog.is_configured() else None
+
+    def drops(self, level: int) -> bool:
+        """True when an event at ``level`` would certainly be dropped."""
+        source = self._source
+        return source is not None and (source.disabled or source.getEffectiveLevel() > level)

@@ -122,7 +122,7 @@ class Client:
         self._retry_enabled = retry is not False
         self.timeout = timeout if timeout is not None else self.retry_policy.deadline
         self.transport: Transport = transport or Urllib3Transport(
-            self.url, max_response_size=max_response_size, **(transport_options or {})
+            self.url, **{"max_response_size": max_response_size, **(transport_options or {})}
         )
         self.session = SessionMiddleware(
             session_key(self.url, credentials.username if credentials else None),

@@ -22,10 +22,11 @@ the batch's request ids and operations added to :class:`OutcomeUnknown`.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
-from ttnc_pipeline._log import get_logger, stdlib_logger
+from ttnc_pipeline._log import LevelGate, get_logger
 from ttnc_pipeline.clock import Clock, SystemClock
 from ttnc_pipeline.codec import (
     DEFAULT_MAX_DEPTH,
@@ -35,13 +36,17 @@ from ttnc_pipeline.codec import (
     excerpt,
 )
 from ttnc_pipeline.core import Batch, HTTPRequest, HTTPResponse, Reply, Transport
-from ttnc_pipeline.errors import OutcomeUnknown, ProtocolError, ServerBusy
+from ttnc_pipeline.errors import OutcomeUnknown, ProtocolError, ServerBusy, TTNCError
 from ttnc_pipeline.middleware.correlation import match_responses
 from ttnc_pipeline.operations import Safety, batch_safety
 from ttnc_pipeline.redaction import redact_text
 from ttnc_pipeline.retry_policy import parse_retry_after
 
 __all__ = ["CodecStep"]
+
+
+def _unsafe(batch: Batch) -> bool:
+    return batch_safety((r.target, r.name) for r in batch.requests) is Safety.UNSAFE
 
 
 class CodecStep:
@@ -66,34 +71,60 @@ class CodecStep:
         self.max_size = max_size
         self.max_depth = max_depth
         self.logger = logger if logger is not None else get_logger()
+        self._gate = LevelGate(logger)
 
     def __call__(self, batch: Batch) -> Reply:
         body = encode_batch(batch)
         deadline = batch.options.get("deadline")
         timeout = None if deadline is None else deadline - self.clock.now()
-        debug = stdlib_logger().isEnabledFor(10)
+        debug = not self._gate.drops(logging.DEBUG)
         started = time.perf_counter() if debug else 0.0
         try:
             answer = self.transport.send(HTTPRequest(body, {}, timeout))
         except OutcomeUnknown as exc:
+            if debug:
+                self._log_attempt(batch, body, started, error=exc)
             if exc.request_ids:
                 raise
-            raise OutcomeUnknown(
-                str(exc),
-                request_ids=[r.id for r in batch.requests if r.id is not None],
-                operations=[r.operation for r in batch.requests],
-                status=exc.status,
-            ) from exc
+            raise self._unknown(batch, str(exc), exc.status) from exc
+        except ProtocolError as exc:  # e.g. an answer over the size limit, cut off while read
+            if debug:
+                self._log_attempt(batch, body, started, error=exc)
+            if _unsafe(batch):
+                raise self._unknown(batch, f"unreadable answer: {exc}", exc.status) from exc
+            raise
+        except TTNCError as exc:
+            if debug:
+                self._log_attempt(batch, body, started, error=exc)
+            raise
         if debug:
-            self.logger.debug(
-                "ttnc.http",
-                batch_id=batch.options.get("batch_id"),
-                status=answer.status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                request_body=redact_text(body.decode("utf-8", "replace")),
-                response_body=redact_text(answer.body[:65536].decode("utf-8", "replace")),
-            )
+            self._log_attempt(batch, body, started, answer=answer)
         return self.interpret(batch, answer)
+
+    def _log_attempt(
+        self,
+        batch: Batch,
+        body: bytes,
+        started: float,
+        *,
+        answer: HTTPResponse | None = None,
+        error: TTNCError | None = None,
+    ) -> None:
+        """One ``ttnc.http`` event per POST (attempt), bodies redacted (DEBUG)."""
+        fields: dict[str, Any] = {
+            "batch_id": batch.options.get("batch_id"),
+            "attempt": batch.options.get("attempt", 1),
+            "count": len(batch.requests),
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "request_body": redact_text(body.decode("utf-8", "replace")),
+        }
+        if answer is not None:
+            fields["status"] = answer.status
+            fields["response_body"] = redact_text(answer.body[:65536].decode("utf-8", "replace"))
+        if error is not None:
+            fields["error"] = type(error).__name__
+            fields["message"] = redact_text(str(error))
+        self.logger.debug("ttnc.http", **fields)
 
     def interpret(self, batch: Batch, answer: HTTPResponse) -> Reply:
         """Turn one HTTP answer to ``batch`` into a reply, or the right error."""
@@ -108,7 +139,7 @@ class CodecStep:
                     max_depth=self.max_depth,
                 )
             except ProtocolError as exc:
-                if batch_safety((r.target, r.name) for r in batch.requests) is Safety.UNSAFE:
+                if _unsafe(batch):
                     raise self._unknown(batch, f"unreadable answer: {exc}", status) from exc
                 raise
             return reply.with_responses(match_responses(batch.requests, reply.responses))
@@ -134,7 +165,7 @@ class CodecStep:
         )
 
     @staticmethod
-    def _unknown(batch: Batch, message: str, status: int) -> OutcomeUnknown:
+    def _unknown(batch: Batch, message: str, status: int | None) -> OutcomeUnknown:
         return OutcomeUnknown(
             message,
             request_ids=[r.id for r in batch.requests if r.id is not None],

@@ -106,6 +106,22 @@ class TTNCApi:
         **client_options: Any,
     ) -> None:
         if client is not None:
+            given = {
+                "username": username,
+                "password": password,
+                "vkey": vkey,
+                "url": url,
+                "transport": transport,
+                "session_store": session_store,
+                "middleware": tuple(middleware) or None,
+                **client_options,
+            }
+            ignored = sorted(name for name, value in given.items() if value is not None)
+            if ignored:
+                raise TypeError(
+                    f"TTNCApi(client=...) uses that client as it is; it cannot also take "
+                    f"{', '.join(ignored)} (configure the Client instead)"
+                )
             self.client = client
         else:
             self.client = Client(

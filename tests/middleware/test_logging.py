@@ -75,9 +75,27 @@ def test_stdlib_debug_logs_carry_events_but_no_secrets(
     assert "<Password>***</Password>" in text  # bodies were logged, redacted
     assert "ttnc.batch.done" in text and "ttnc.retry" in text and "ttnc.http" in text
     done = [r for r in caplog.records if "ttnc.batch.done" in r.getMessage()]
-    assert "codes=[200, 200]" in done[0].getMessage()  # the login, then ListNumbers
+    assert "codes=[200]" in done[0].getMessage()  # ListNumbers; not the added login
     assert "NoveroNumbers/ListNumbers" in done[0].getMessage()
     assert all(r.name == "ttnc_pipeline" for r in caplog.records if "ttnc." in r.getMessage())
+
+
+def test_every_attempt_is_logged_with_its_number(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    creds = sandbox.credentials
+    with Client(
+        sandbox.url, creds.username, creds.password, creds.vkey, rand=lambda: 0.0
+    ) as client:
+        client.send(Batch([Request("NoveroNumbers", "ListNumbers")]))
+        sandbox.faults.status(503)
+        with caplog.at_level(logging.DEBUG, logger="ttnc_pipeline"):
+            reply = client.send(Batch([Request("NoveroNumbers", "ListNumbers")]))
+    assert reply.attempts == 2
+    attempts = [r.getMessage() for r in caplog.records if "ttnc.http" in r.getMessage()]
+    assert len(attempts) == 2
+    assert "attempt=1" in attempts[0] and "status=503" in attempts[0]
+    assert "attempt=2" in attempts[1] and "status=200" in attempts[1]
 
 
 def test_info_level_logs_one_outcome_per_batch_and_no_bodies(

@@ -96,6 +96,14 @@ def test_the_response_size_cap_holds_while_reading(sandbox: Sandbox) -> None:
             client.send(LIST)
 
 
+def test_the_size_cap_can_be_given_as_a_transport_option(sandbox: Sandbox) -> None:
+    sandbox.grant_numbers(sandbox.credentials.username, 2_000)
+    options = {"max_response_size": 50_000}
+    with client_for(sandbox, retry=False, transport_options=options) as client:
+        with pytest.raises(ProtocolError, match="50000-byte limit"):
+            client.send(LIST)
+
+
 def test_url_must_be_http() -> None:
     with pytest.raises(ValueError, match="http:// or https://"):
         Urllib3Transport("ftp://example.com/")
@@ -174,3 +182,17 @@ def test_requests_go_through_a_configured_proxy(sandbox: Sandbox) -> None:
         proxy.server_close()
     assert ForwardProxy.forwarded == [sandbox.url]
     assert sandbox.journal.envelope_count == 1
+
+
+def test_an_oversize_answer_to_an_unsafe_batch_is_an_unknown_outcome(sandbox: Sandbox) -> None:
+    big = b'<?xml version="1.0"?><NoveroResponse>' + b" " * 60_000 + b"</NoveroResponse>"
+    with client_for(sandbox, max_response_size=50_000, retry=False) as client:
+        client.send(LIST)  # log in first: the next POSTs carry only what is asked
+        sandbox.faults.raw(big)
+        with pytest.raises(ProtocolError, match="50000-byte limit"):
+            client.send(LIST)
+        sandbox.faults.raw(big)
+        order = Batch([Request("Order", "PlaceOrder", "P", {"TokenId": 1, "CV2": 123})])
+        with pytest.raises(OutcomeUnknown, match="50000-byte limit") as caught:
+            client.send(order)
+    assert caught.value.request_ids == ("P",)

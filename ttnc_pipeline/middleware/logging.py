@@ -9,7 +9,8 @@ structlog is not configured):
   (redacted) message.
 
 Each retry adds a ``ttnc.retry`` event (from the retry step) and each POST
-a ``ttnc.http`` DEBUG event with redacted bodies (from the codec step).
+a ``ttnc.http`` DEBUG event with the attempt number and redacted bodies
+(from the codec step).
 Only operation names, ids and codes are logged here: never parameter
 values, so no secret can reach an event.
 """
@@ -22,7 +23,7 @@ from typing import Any
 
 import structlog
 
-from ttnc_pipeline._log import get_logger, stdlib_logger
+from ttnc_pipeline._log import LevelGate, get_logger
 from ttnc_pipeline.core import Batch, CallNext, Reply
 from ttnc_pipeline.errors import TTNCError
 from ttnc_pipeline.redaction import redact_text
@@ -34,19 +35,16 @@ class LoggingMiddleware:
     """Logs every batch and its outcome; ``logger`` defaults to the library's."""
 
     def __init__(self, logger: Any = None) -> None:
+        self._gate = LevelGate(logger)
         self.logger = logger if logger is not None else get_logger()
-        self._level_source = None
         if logger is None and not structlog.is_configured():
             # The library's own logger: its processors are fixed, so it is bound
-            # once here rather than on every event, and its chain starts with
-            # structlog's filter_by_level, whose test _dropped repeats to skip
-            # building an event the filter would drop.
+            # once here rather than on every event; the gate repeats its
+            # filter_by_level test to skip building events it would drop.
             self.logger = self.logger.bind()
-            self._level_source = stdlib_logger()
 
     def _dropped(self, level: int) -> bool:
-        source = self._level_source
-        return source is not None and (source.disabled or source.getEffectiveLevel() > level)
+        return self._gate.drops(level)
 
     def __call__(self, batch: Batch, call_next: CallNext) -> Reply:
         logger = self.logger
@@ -72,10 +70,11 @@ class LoggingMiddleware:
             )
             raise
         if not self._dropped(logging.INFO):
+            own = set(batch.ids)  # not the login the auth step may have added
             logger.info(
                 "ttnc.batch.done",
                 **fields,
-                codes=[response.code for response in reply.responses],
+                codes=[r.code for r in reply.responses if r.request_id in own],
                 attempts=reply.attempts,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )

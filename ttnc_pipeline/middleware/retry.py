@@ -115,7 +115,7 @@ class RetryMiddleware:
             if first_failure is not None:
                 failure, first_failure = first_failure, None
                 raise failure
-            return call_next(current)
+            return call_next(current.with_options(attempt=attempts))
 
         try:
             reply: Reply = retrying(attempt, batch)

@@ -227,7 +227,7 @@ Effect: TypeAlias = (
 """Any fault effect."""
 
 
-class ConnectionDropped(Exception):
+class ConnectionDropped(ConnectionError):
     """Raised by the in-process entry for a fault that loses the answer on a real connection.
 
     ``kind`` names the fault; ``carried_out`` tells whether the batch was

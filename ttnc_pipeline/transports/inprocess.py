@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from ttnc_pipeline.core import HTTPRequest, HTTPResponse
+from ttnc_pipeline.errors import OutcomeUnknown, RequestNotSent
 
 __all__ = ["InProcessTransport"]
 
@@ -25,8 +26,19 @@ class InProcessTransport:
         self.handler = handler
 
     def send(self, request: HTTPRequest) -> HTTPResponse:
-        """Hand the body to the handler and return what it answers."""
-        return self.handler(request.body, request.headers)
+        """Hand the body to the handler and return what it answers.
+
+        A :class:`ConnectionError` from the handler (the sandbox's dropped
+        connection faults) becomes RequestNotSent when it says nothing was
+        carried out (``carried_out`` False), else OutcomeUnknown, as a real
+        transport reports a lost connection.
+        """
+        try:
+            return self.handler(request.body, request.headers)
+        except ConnectionError as exc:
+            if getattr(exc, "carried_out", True) is False:
+                raise RequestNotSent(f"the handler dropped the request: {exc}") from exc
+            raise OutcomeUnknown(f"the handler lost the answer: {exc}") from exc
 
     def close(self) -> None:
         """Nothing to release."""
