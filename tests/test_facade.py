@@ -232,3 +232,20 @@ def test_an_api_given_a_client_refuses_settings_it_would_ignore(sandbox: Sandbox
         with pytest.raises(TypeError, match="password, url, username"):
             TTNCApi("someone", "secret", url=sandbox.url, client=api.client)
         assert TTNCApi(client=api.client).client is api.client
+
+
+def test_a_dead_given_session_is_replaced_once_and_not_tried_again(sandbox: Sandbox) -> None:
+    with api_for(sandbox) as api:
+        api.newrequest("NoveroNumbers", "ListNumbers")
+        api.makerequests()  # the client now holds a live session
+        live = api.client.session_id
+        api.usesession("0" * 32)  # a session TTNC no longer knows
+        first = api.newrequest("NoveroCDR", "GetTotals")
+        api.makerequests()
+        assert first.getresponse().ok  # type: ignore[union-attr]
+        assert api.session_id == live
+        second = api.newrequest("NoveroCDR", "GetTotals")
+        api.makerequests()
+        assert second.getresponse().ok  # type: ignore[union-attr]
+    assert sandbox.journal.count("GetTotals", ok=False) == 1  # only the first call was refused
+    assert sandbox.journal.logins == 1

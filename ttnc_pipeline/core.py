@@ -410,6 +410,11 @@ class Response(Mapping[str, Any]):
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
+    def __bool__(self) -> bool:
+        # Never empty ('@attributes' is always a key): say so without the
+        # Mapping default, len(), which reads the content to count its keys.
+        return True
+
     def all(self, path: str) -> list[Any]:
         """Every element at a ``/`` path (``'Numbers/Number'``), always a list."""
         return self._view().all(path)
@@ -512,14 +517,16 @@ class Reply:
 
     Per-request API errors do not raise: check each response's ``.ok``, or
     call :meth:`raise_for_errors`. ``status`` (default 200), ``headers``
-    (default none) and ``attempts`` (POSTs it took, default 1) describe how
-    it arrived and are not compared.
+    (default none), ``attempts`` (POSTs it took, default 1) and
+    ``session_id`` (the SessionId the answers came under, when one was sent;
+    default None) describe how it arrived and are not compared.
     """
 
     responses: tuple[Response, ...] = attrs.field(converter=_to_responses)
     status: int = attrs.field(default=200, eq=False)
     headers: Mapping[str, str] = attrs.field(factory=dict, eq=False, repr=False)
     attempts: int = attrs.field(default=1, eq=False)
+    session_id: str | None = attrs.field(default=None, eq=False, repr=False)
 
     def __iter__(self) -> Iterator[Response]:
         return iter(self.responses)

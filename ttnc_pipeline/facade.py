@@ -186,9 +186,12 @@ class TTNCApi:
                 self._responses[response.request_id] = response
         for item in spooled:
             item._response = reply.by_id(item.id) if item.id is not None else None
-        login = reply.by_id(SESSION_REQUEST_ID)
-        if self._session_id is not None and login is not None and login.ok:
-            renewed = login.get("SessionId")
+        if self._session_id is not None:
+            # A given session that died was renewed by the client: follow it,
+            # so the next call does not start with a refused request again.
+            login = reply.by_id(SESSION_REQUEST_ID)
+            renewed = login.get("SessionId") if login is not None and login.ok else None
+            renewed = renewed or reply.session_id
             if isinstance(renewed, str) and renewed:
                 self._session_id = renewed
         return reply

@@ -27,6 +27,8 @@ from __future__ import annotations
 import logging
 import threading
 
+import attrs
+
 from ttnc_pipeline.clock import Clock, SystemClock
 from ttnc_pipeline.conventions import SESSION_LIFETIME, SESSION_REQUEST_ID, is_auth_failure
 from ttnc_pipeline.core import Batch, CallNext, Reply, Response
@@ -150,7 +152,8 @@ def _merge(first: Reply, second: Reply, replaced: set[str | None]) -> Reply:
             merged.append(answers[response.request_id])
         else:
             merged.append(response)
-    return first.with_responses(merged)
+    # the resent requests were answered under the renewed session (None: a login)
+    return attrs.evolve(first, responses=merged, session_id=second.session_id)
 
 
 def _settle(first: Reply, resend: Batch, error: TTNCError) -> Reply:
