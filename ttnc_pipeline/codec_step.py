@@ -161,7 +161,10 @@ class CodecStep:
                 batch, f"the server failed with HTTP {status}{_said(answer)}", status
             )
         if 300 <= status < 400:
-            location = redact_text(answer.headers.get("location", "")[:200])
+            # Without its query or fragment, like the client's own URL in messages:
+            # that is where a redirect would carry a token.
+            target = answer.headers.get("location", "").split("?", 1)[0].split("#", 1)[0]
+            location = redact_text(target[:200])
             raise ProtocolError(
                 f"HTTP {status} redirect to {location or 'nowhere'} was not followed",
                 status=status,

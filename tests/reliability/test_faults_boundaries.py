@@ -3,8 +3,9 @@
 Issue 7's scenarios 9 and 10, over real loopback HTTP:
 
 9. a redirect (301, 302, 303, 307, 308) to another sandbox is not followed:
-   ProtocolError, no retry, and the other sandbox never sees a connection,
-   so the login in the first envelope (the credentials) went nowhere else;
+   ProtocolError naming the target without its query (where a token would
+   be), no retry, and the other sandbox never sees a connection, so the
+   login in the first envelope (the credentials) went nowhere else;
 10. TLS: a certificate from an authority the client does not trust, or
    for another host name, is refused by default: RequestNotSent, and the
    sandbox receives no envelope.
@@ -28,7 +29,8 @@ def test_a_redirect_to_another_host_is_not_followed_and_credentials_stay(
 ) -> None:
     clock = ManualClock()
     with Sandbox() as elsewhere:
-        sandbox.faults.status(status, {"Location": elsewhere.url})
+        target = elsewhere.url
+        sandbox.faults.status(status, {"Location": f"{target}?session=a-token#frag"})
         client = client_for(sandbox, clock)
         with pytest.raises(ProtocolError, match=f"{status} redirect") as caught:
             client.send(LIST)  # the first envelope carries the login
@@ -36,6 +38,8 @@ def test_a_redirect_to_another_host_is_not_followed_and_credentials_stay(
         assert elsewhere.journal.connections_opened == 0
         assert elsewhere.journal.envelope_count == 0
     assert caught.value.status == status
+    assert target in str(caught.value)  # where it wanted to go...
+    assert "a-token" not in str(caught.value) and "frag" not in str(caught.value)  # ...no token
     assert clock.slept == []  # a redirect is not a reason to try again
     envelopes = sandbox.journal.envelopes
     assert len(envelopes) == 1
