@@ -9,8 +9,9 @@ an account with those credentials; the session ids it issues are secrets
 too. :func:`exercise` then drives every path through one client: success,
 API errors, a saved card, each fault (busy, 500, truncation, a dropped
 connection before and after the effect, duplicated ids, a missing
-response), a hostile server echoing the request back (as XML, and inside
-a 502 page), an expired session, a foreign session, refused credentials.
+response, a redirect, a refused connection), a hostile server echoing the
+request back (as XML, and inside a 502 page), an expired session, a
+foreign session, refused credentials.
 
 Searched: stdlib logging at DEBUG (every logger, through ``caplog``),
 structlog configured with nothing but a capture (so the library cannot
@@ -40,7 +41,7 @@ import pytest
 import structlog
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_support import LIST, Figures, card
+from reliability_support import LIST, Figures, card, free_port
 
 from ttnc_pipeline import (
     Batch,
@@ -217,9 +218,16 @@ def exercise(sandbox: Sandbox, who: Identity, client: Client) -> list[str]:
     api.usesession(who.foreign_session)  # never issued: refused, then a re-login
     api.newrequest("NoveroCDR", "GetTotals")
     attempt(api.makerequests)
+    faults.status(302, {"Location": f"{sandbox.url}?session={client.session_id}"})
+    attempt(send(LIST))  # a redirect, not followed
     wrong = Client(sandbox.url, who.username, who.password + "!", who.vkey, retry=False)
-    attempt(lambda: wrong.send(LIST))
-    wrong.close()
+    attempt(lambda: wrong.send(LIST))  # refused credentials
+    nowhere = Client(
+        f"http://127.0.0.1:{free_port()}/api/", who.username, who.password, who.vkey, retry=False
+    )
+    attempt(lambda: nowhere.send(add_card))  # connection refused
+    for other in (wrong, nowhere):
+        other.close()
     store = client.session.store
     shown.extend(
         map(

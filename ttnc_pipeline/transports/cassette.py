@@ -16,7 +16,8 @@ line that changed.
 :data:`~ttnc_pipeline.redaction.SENSITIVE_ELEMENTS` (and any attribute so
 named) becomes ``***`` on save, in requests and responses, and
 :func:`~ttnc_pipeline.redaction.redact_text` runs over the result as a
-second net. Replay needs no credentials: any will match.
+second net; a ``location`` header keeps its path, its query becomes ``***``.
+Replay needs no credentials: any will match.
 
 **Matching** is on the meaning of the request, not the URL (every call is
 a POST to one endpoint): the canonical XML of the cleaned envelope
@@ -142,6 +143,13 @@ def _clean(body: bytes, root: str) -> tuple[str, str]:
         return redact_text(body.decode("latin-1")), "latin-1"
 
 
+def _clean_header(name: str, value: str) -> str:
+    """A kept header as saved: a redirect's query (where a token would ride) masked whole."""
+    if name == "location" and "?" in value:
+        return value.split("?", 1)[0] + "?" + MASK
+    return value
+
+
 @attrs.frozen
 class _Shape:
     """What matching needs from a cleaned request: its key and its ids by position."""
@@ -236,7 +244,7 @@ class Interaction:
         cleaned, _ = _clean(request.body, "NoveroRequest")
         body, encoding = _clean(response.body, "NoveroResponse")
         headers = {
-            name: redact_text(response.headers[name])
+            name: redact_text(_clean_header(name, response.headers[name]))
             for name in _KEPT_HEADERS
             if name in response.headers
         }
