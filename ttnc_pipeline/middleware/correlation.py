@@ -115,7 +115,11 @@ class CorrelationMiddleware:
                 mine[response.request_id] = response
             else:
                 extra.append(response)
-        ordered = [mine.get(r.id) or Response.placeholder(r) for r in requests]
+        # "is not None", not "or": a Response is a Mapping, and its truth would be len().
+        ordered = [
+            found if (found := mine.get(request.id)) is not None else Response.placeholder(request)
+            for request in requests
+        ]
         return (*extra, *ordered)
 
     def __repr__(self) -> str:
