@@ -347,6 +347,8 @@ class Response(Mapping[str, Any]):
         if message is not None:
             content["ResponseMessage"] = message
         element = build_element("Response", content, attributes)
+        if cls is Response:
+            return _decoded_response(target, name, code, request_id, element)
         return cls(target, name, code, request_id, element)
 
     @classmethod
