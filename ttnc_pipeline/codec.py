@@ -64,6 +64,7 @@ _EXCERPT_CHARS = 160
 # ASCII digits only: int() would also take "2_00", " +200" or Arabic-Indic digits.
 _CODE_RE = re.compile(r"[0-9]{1,9}\Z")
 _CHILDREN = itemgetter(slice(None))  # element[:], a list of its children
+_WIRE_ATTRIBUTES = itemgetter("target", "name", "Code", "RequestId")
 # Codes seen on nearly every response, read without the regex and int().
 _USUAL_CODES = {str(code): code for code in (200, 400, 401, 404, 500)}
 
@@ -351,8 +352,12 @@ def decode_reply(
     for element in document:
         if element.tag != "Response":
             continue
-        get = element.get
-        raw_code = get("Code")
+        try:  # the four attributes in one C call; they are nearly always all there
+            target, name, raw_code, request_id = _WIRE_ATTRIBUTES(element.attrib)
+        except KeyError:
+            get = element.get
+            target, name, raw_code = get("target"), get("name"), get("Code")
+            request_id = get("RequestId")
         code = _USUAL_CODES.get(raw_code or "")
         if code is None:
             if raw_code is None or not _CODE_RE.match(raw_code):
@@ -363,9 +368,7 @@ def decode_reply(
                     f"a <Response> has Code={shown!r}, not an integer", excerpt=excerpt(body)
                 )
             code = int(raw_code)
-        responses.append(
-            _decoded_response(get("target"), get("name"), code, get("RequestId"), element)
-        )
+        responses.append(_decoded_response(target, name, code, request_id, element))
     return Reply(responses, status, headers or {})
 
 
