@@ -7,12 +7,13 @@ wire (the journal keeps every envelope's bytes).
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from ttnc_pipeline import APIError, AuthenticationError, InvalidRequest, TTNCApi
+from ttnc_pipeline import APIError, AuthenticationError, InvalidRequest, RequestNotSent, TTNCApi
 from ttnc_pipeline.sandbox import Sandbox
 
 
@@ -249,3 +250,53 @@ def test_a_dead_given_session_is_replaced_once_and_not_tried_again(sandbox: Sand
         assert second.getresponse().ok  # type: ignore[union-attr]
     assert sandbox.journal.count("GetTotals", ok=False) == 1  # only the first call was refused
     assert sandbox.journal.logins == 1
+
+
+def test_an_account_number_given_as_an_int_logs_in(sandbox: Sandbox) -> None:
+    sandbox.add_account("98765", "Password1!", "adf65ab")
+    with TTNCApi(98765, "Password1!", "adf65ab", url=sandbox.url) as api:  # type: ignore[arg-type]
+        api.newrequest("NoveroNumbers", "ListNumbers")
+        assert api.makerequests().ok
+    with pytest.raises(InvalidRequest, match="must be a string, not bytes"):
+        TTNCApi("98765", b"Password1!", url=sandbox.url)  # type: ignore[arg-type]
+
+
+def test_a_login_refusal_echoing_the_password_does_not_leak_it(sandbox: Sandbox) -> None:
+    creds = sandbox.credentials
+    echo = (
+        b'<?xml version="1.0"?><NoveroResponse><Response target="Auth" name="SessionLogin" '
+        b'Code="401" RequestId="SessionRequest"><ResponseMessage>password '
+        + creds.password.encode()
+        + b" is wrong</ResponseMessage></Response></NoveroResponse>"
+    )
+    sandbox.faults.raw(echo)
+    with api_for(sandbox) as api:
+        api.newrequest("NoveroNumbers", "ListNumbers", "L")
+        with pytest.raises(AuthenticationError) as caught:
+            api.makerequests()
+    assert creds.password not in str(caught.value)
+    assert "password *** is wrong" in str(caught.value)
+
+
+def test_requests_stay_spooled_when_nothing_was_sent() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    api = TTNCApi("user", "secret", url=f"http://127.0.0.1:{port}/api/", retry=False)
+    request = api.newrequest("NoveroNumbers", "ListNumbers", "Kept")
+    with pytest.raises(RequestNotSent):
+        api.makerequests()
+    assert api.pending == (request,)
+    with pytest.raises(InvalidRequest, match="reserved"):
+        api.newrequest("Order", "ViewBasket", "SessionRequest")
+
+
+def test_only_the_last_calls_responses_are_kept(sandbox: Sandbox) -> None:
+    with api_for(sandbox) as api:
+        api.newrequest("NoveroNumbers", "ListNumbers", "First")
+        api.makerequests()
+        api.newrequest("NoveroCDR", "GetTotals", "Second")
+        api.makerequests()
+        assert api.getresponsefromid("First") is None
+        assert api.getresponsefromid("Second") is not None
+        assert api.getresponsefromid("SessionRequest") is not None  # the login stays readable

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -214,7 +215,10 @@ class Client:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Client({self.url!r}, pipeline={self.pipeline.describe()!r})"
+        parts = urllib.parse.urlsplit(self.url)
+        netloc = parts.netloc.rpartition("@")[2]  # no user:password@, no query
+        shown = parts._replace(netloc=netloc, query="", fragment="").geturl()
+        return f"Client({shown!r}, pipeline={self.pipeline.describe()!r})"
 
 
 class BatchBuilder:

@@ -35,7 +35,7 @@ from ttnc_pipeline.core import (
     check_text,
     normalise_value,
 )
-from ttnc_pipeline.errors import InvalidRequest
+from ttnc_pipeline.errors import InvalidRequest, RequestNotSent
 from ttnc_pipeline.middleware.correlation import new_request_id
 from ttnc_pipeline.redaction import MASK, is_sensitive
 from ttnc_pipeline.sessions import SessionStore
@@ -141,6 +141,10 @@ class TTNCApi:
 
     def newrequest(self, target: str, name: str, request_id: str | None = None) -> SpooledRequest:
         """Spool a new request; its id is generated when not given."""
+        if request_id == SESSION_REQUEST_ID and self.client.credentials is not None:
+            raise InvalidRequest(
+                f"request id {SESSION_REQUEST_ID!r} is reserved for the login this client adds"
+            )
         request = SpooledRequest(target, name, request_id or new_request_id())
         if any(spooled.id == request.id for spooled in self._spool):
             raise InvalidRequest(f"request id {request.id!r} is already spooled")
@@ -173,14 +177,24 @@ class TTNCApi:
 
         Per-request API errors do not raise (check ``.ok``, or call
         ``reply.raise_for_errors()``). The spool empties once the batch is
-        handed to the client, whatever the outcome.
+        sent; when nothing was carried out (InvalidRequest, RequestNotSent)
+        the requests stay spooled, so calling again resends them.
         """
         if not self._spool:
             raise InvalidRequest("nothing to send: spool a request with newrequest() first")
         spooled, self._spool = self._spool, []
-        batch = Batch(tuple(item.to_request() for item in spooled), self._session_id)
-        reply = self.client.send(batch)
+        try:
+            batch = Batch(tuple(item.to_request() for item in spooled), self._session_id)
+            reply = self.client.send(batch)
+        except (InvalidRequest, RequestNotSent):
+            self._spool = spooled + self._spool  # nothing was carried out: keep them to resend
+            raise
         self.last_reply = reply
+        # Responses of this call, plus the latest login: the seed API reads
+        # 'SessionRequest' after later calls too. Older answers are let go,
+        # so a long-running process does not keep every response it saw.
+        login = self._responses.get(SESSION_REQUEST_ID)
+        self._responses = {} if login is None else {SESSION_REQUEST_ID: login}
         for response in reply.responses:
             if response.request_id is not None:
                 self._responses[response.request_id] = response
@@ -201,7 +215,7 @@ class TTNCApi:
     make_request = makerequests
 
     def getresponsefromid(self, request_id: str) -> Response | None:
-        """The latest response to ``request_id`` (``'SessionRequest'`` after a login)."""
+        """The response to ``request_id`` in the last call (``'SessionRequest'``: last login)."""
         return self._responses.get(request_id)
 
     get_response_from_id = getresponsefromid

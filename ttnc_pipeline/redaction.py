@@ -9,7 +9,7 @@ processor users can add (:func:`redact_event`), and cassettes.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from typing import Any
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "redact_event",
     "redact_mapping",
     "redact_text",
+    "scrub",
 ]
 
 SENSITIVE_ELEMENTS: frozenset[str] = frozenset(
@@ -62,6 +63,16 @@ def redact_text(text: str) -> str:
         return match.group(1) + (quote + MASK + quote if quote in "'\"" else MASK)
 
     return _PAIR_RE.sub(pair, _ELEMENT_RE.sub(element, text))
+
+
+def scrub(text: str | None, secrets: Iterable[str]) -> str | None:
+    """Replace every occurrence of known secret values in text (a server may echo them)."""
+    if not text:
+        return text
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= 3:
+            text = text.replace(secret, MASK)
+    return text
 
 
 def redact_mapping(data: Mapping[str, Any]) -> dict[str, Any]:

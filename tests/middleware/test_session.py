@@ -20,10 +20,13 @@ from ttnc_pipeline import (
     ManualClock,
     Reply,
     Request,
+    RequestNotSent,
     Response,
 )
+from ttnc_pipeline.core import HTTPRequest, HTTPResponse
 from ttnc_pipeline.middleware import SessionMiddleware
 from ttnc_pipeline.sandbox import Sandbox
+from ttnc_pipeline.transports import Urllib3Transport
 
 
 def client_for(sandbox: Sandbox, **options: object) -> Client:
@@ -199,3 +202,39 @@ def test_a_corrupt_store_file_costs_only_a_fresh_login(sandbox: Sandbox, tmp_pat
         assert client.send(LIST).ok
     assert sandbox.journal.logins == 1
     assert json.loads(path.read_text())
+
+
+class HeldTransport:
+    """Holds the first POST until released: a login that takes as long as the test wants."""
+
+    def __init__(self, inner: Urllib3Transport) -> None:
+        self.inner = inner
+        self.started = threading.Event()
+        self.release = threading.Event()
+
+    def send(self, request: HTTPRequest) -> HTTPResponse:
+        if not self.started.is_set():
+            self.started.set()
+            assert self.release.wait(30)
+        return self.inner.send(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_waiting_for_another_threads_login_respects_the_call_deadline(sandbox: Sandbox) -> None:
+    held = HeldTransport(Urllib3Transport(sandbox.url))
+    client = client_for(sandbox, transport=held)
+    first: list[Reply] = []
+    thread = threading.Thread(target=lambda: first.append(client.send(LIST)))
+    thread.start()
+    assert held.started.wait(30)  # the first call holds the login
+    try:
+        with pytest.raises(RequestNotSent, match="another thread was logging in"):
+            client.send(LIST, timeout=0.2)
+    finally:
+        held.release.set()
+        thread.join(30)
+    assert first and first[0].ok
+    assert sandbox.journal.logins == 1
+    client.close()

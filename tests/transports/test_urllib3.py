@@ -196,3 +196,29 @@ def test_an_oversize_answer_to_an_unsafe_batch_is_an_unknown_outcome(sandbox: Sa
         with pytest.raises(OutcomeUnknown, match="50000-byte limit") as caught:
             client.send(order)
     assert caught.value.request_ids == ("P",)
+
+
+def test_only_tls_errors_before_sending_count_as_not_sent() -> None:
+    from urllib3.exceptions import SSLError
+
+    from ttnc_pipeline.transports.urllib3_transport import _tls_before_sending
+
+    verify = SSLError(ssl.SSLCertVerificationError(1, "certificate verify failed"))
+    handshake = SSLError(ssl.SSLError(1, "[SSL: SSLV3_ALERT_HANDSHAKE_FAILURE] handshake failure"))
+    mid_answer = SSLError(ssl.SSLError(1, "[SSL: DECRYPTION_FAILED_OR_BAD_RECORD_MAC] bad record"))
+    assert _tls_before_sending(verify)
+    assert _tls_before_sending(handshake)
+    assert not _tls_before_sending(mid_answer)
+
+
+def test_messages_and_reprs_never_show_a_password_in_the_url() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://user:Hunter2pw@127.0.0.1:{port}/api/?key=Hunter2pw"
+    client = Client(url, retry=False)
+    with pytest.raises(RequestNotSent) as caught:
+        client.send(LIST)
+    assert "Hunter2pw" not in str(caught.value)
+    assert "Hunter2pw" not in repr(client)
+    assert "Hunter2pw" not in repr(client.transport)

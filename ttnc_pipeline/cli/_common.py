@@ -128,11 +128,11 @@ def parse_assignments(items: Iterable[str], *, option: str = "-d") -> dict[str, 
     return params
 
 
-def mask(secret: str | None, shown: int = 4) -> str:
-    """A secret as the CLI may show it: its first ``shown`` characters and an ellipsis."""
+def mask(secret: str | None) -> str:
+    """A secret as the CLI may show it: that there is one, and its length; never a character."""
     if not secret:
         return "(none)"
-    return f"{secret[:shown]}…"
+    return f"*** ({len(secret)} characters, hidden)"
 
 
 def response_data(response: Response) -> dict[str, Any]:

@@ -15,15 +15,19 @@ import attrs
 from ttnc_pipeline.conventions import SESSION_REQUEST_ID
 from ttnc_pipeline.core import Batch, CallNext, Reply, Request, check_text
 from ttnc_pipeline.errors import AuthenticationError, InvalidRequest
-from ttnc_pipeline.redaction import MASK
+from ttnc_pipeline.redaction import MASK, scrub
 
 __all__ = ["AuthMiddleware", "Credentials", "is_login"]
 
 
-def _text(value: str | None) -> str | None:
-    if value is not None:
-        check_text(value, "a credential")
-    return value
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # account numbers are often written as numbers: 98765
+    if not isinstance(value, str):
+        raise InvalidRequest(f"a credential must be a string, not {type(value).__name__}")
+    return check_text(value, "a credential")
 
 
 @attrs.frozen(repr=False)
@@ -40,6 +44,10 @@ class Credentials:
         if self.vkey:
             params["VKey"] = self.vkey
         return Request("Auth", "SessionLogin", SESSION_REQUEST_ID, params)
+
+    def values(self) -> tuple[str, ...]:
+        """The secret values themselves, for scrubbing them out of echoed text."""
+        return tuple(v for v in (self.username, self.password, self.vkey) if v)
 
     def __repr__(self) -> str:
         vkey = None if self.vkey is None else MASK
@@ -76,7 +84,7 @@ class AuthMiddleware:
         login = reply.by_id(SESSION_REQUEST_ID)
         if login is not None and not login.ok and not login.missing:
             raise AuthenticationError(
-                login.message,
+                scrub(login.message, credentials.values()),
                 code=login.code,
                 target=login.target,
                 name=login.name,

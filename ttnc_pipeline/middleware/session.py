@@ -88,12 +88,17 @@ class SessionMiddleware:
         if batch.session_id is None:
             session_id = self.current()
             if session_id is None and self.can_login:
-                with self._login_lock:  # single-flight: one login for all waiting threads
+                # single-flight: one login for all waiting threads, each waiting
+                # no longer than its own call's deadline allows
+                self._acquire(batch)
+                try:
                     session_id = self.current()
                     if session_id is None:
                         reply = call_next(batch)
                         self._remember(reply)
                         return reply
+                finally:
+                    self._login_lock.release()
             if session_id is not None:
                 batch = batch.with_session(session_id)
         reply = call_next(batch)
@@ -109,6 +114,14 @@ class SessionMiddleware:
         if not failed:
             return reply
         return self._renew_and_resend(batch, reply, failed, call_next)
+
+    def _acquire(self, batch: Batch) -> None:
+        deadline = batch.options.get("deadline")
+        timeout = -1.0 if deadline is None else max(deadline - self.clock.now(), 0.0)
+        if not self._login_lock.acquire(timeout=timeout):
+            raise RequestNotSent(
+                "the call's deadline passed while another thread was logging in; nothing was sent"
+            )
 
     def _renew_and_resend(
         self, batch: Batch, reply: Reply, failed: set[str | None], call_next: CallNext
@@ -127,13 +140,16 @@ class SessionMiddleware:
         return _merge(reply, second, failed)
 
     def _resend(self, dead: str | None, resend: Batch, call_next: CallNext) -> Reply:
-        with self._login_lock:
+        self._acquire(resend)
+        try:
             fresh = self.current()
             if fresh is None or fresh == dead:
                 self.store.discard(self.key, dead)
                 second = call_next(resend.with_session(None))
                 self._remember(second)
                 return second
+        finally:
+            self._login_lock.release()
         return call_next(resend.with_session(fresh))
 
     def __repr__(self) -> str:

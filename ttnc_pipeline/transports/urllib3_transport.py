@@ -21,6 +21,7 @@ from __future__ import annotations
 import platform
 import ssl
 import time
+import urllib.parse
 from collections.abc import Mapping
 from importlib import metadata
 from typing import Any
@@ -51,7 +52,27 @@ _VERSIONS = (
 USER_AGENT = " ".join(_VERSIONS)
 """The ``User-Agent`` every request carries."""
 
-_NOT_SENT = (NewConnectionError, ConnectTimeoutError, SSLError, ProxyError, EmptyPoolError)
+_NOT_SENT = (NewConnectionError, ConnectTimeoutError, ProxyError, EmptyPoolError)
+# TLS errors that can only happen before the request is written: certificate
+# checks and the handshake. Any other TLS error may come while the answer is
+# read, after TTNC has acted, so it counts as an unknown outcome.
+_HANDSHAKE_WORDS = ("certificate", "handshake", "wrong_version_number", "unknown_protocol")
+
+
+def _tls_before_sending(exc: SSLError) -> bool:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError | ssl.CertificateError):
+            return True
+        cause = (
+            cause.__cause__
+            or cause.__context__
+            or next((a for a in getattr(cause, "args", ()) if isinstance(a, BaseException)), None)
+        )
+    text = str(exc).lower()
+    return any(word in text for word in _HANDSHAKE_WORDS)
+
+
 _CHUNK = 256 * 1024
 
 
@@ -138,6 +159,10 @@ class Urllib3Transport:
                 )
         except _NOT_SENT as exc:
             raise RequestNotSent(f"could not reach {self._where()}: {_reason(exc)}") from exc
+        except SSLError as exc:
+            if _tls_before_sending(exc):
+                raise RequestNotSent(f"could not reach {self._where()}: {_reason(exc)}") from exc
+            raise OutcomeUnknown(f"TLS failed after sending: {_reason(exc)}") from exc
         except HTTPError as exc:
             raise OutcomeUnknown(
                 _late(started, budget) or f"sent, but no answer came back: {_reason(exc)}"
@@ -187,7 +212,9 @@ class Urllib3Transport:
         return b"".join(chunks)
 
     def _where(self) -> str:
-        return self.url.split("?", 1)[0]
+        parts = urllib.parse.urlsplit(self.url)
+        netloc = parts.netloc.rpartition("@")[2]  # never a user:password@ in a message
+        return parts._replace(netloc=netloc, query="", fragment="").geturl()
 
     def close(self) -> None:
         """Close every pooled connection."""
