@@ -125,6 +125,30 @@ def test_a_lost_batch_then_resume_carries_every_request_out(
     assert sandbox.journal.logins == 2  # one per run
 
 
+def test_a_refused_batch_then_resume_carries_every_request_out_exactly_once(
+    ttnc: Runner, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    numbers = sandbox.grant_numbers("demo", 1000)
+    source = write_set_destinations(tmp_path / "route.csv", numbers)
+    out = tmp_path / "results.jsonl"
+    sandbox.faults.delay(0, times=4)  # batches 1-4 pass untouched...
+    sandbox.faults.status(503, headers={"Retry-After": "0"})  # ...the 5th is refused unprocessed
+
+    first = ttnc("batch", str(source), "--out", str(out), "--retries", "0")
+
+    assert first.returncode == 3
+    statuses = [r["status"] for r in latest(out).values()]
+    assert statuses == ["ok"] * 400 + ["not_sent"] * 600
+
+    second = ttnc("batch", str(source), "--out", str(out), "--resume")
+
+    assert second.returncode == 0, second.stderr
+    assert {r["status"] for r in latest(out).values()} == {"ok"}
+    assert carried_out(sandbox, "SetDestination") == Counter(dict.fromkeys(csv_ids(1, 1000), 1))
+    owned = sandbox.state.account("demo").numbers
+    assert all(owned[n] == destination(i) for i, n in enumerate(numbers))
+
+
 def write_add_cards(path: Path, count: int) -> Path:
     card = {
         "CardNumber": "4111111111111111",
