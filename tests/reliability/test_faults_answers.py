@@ -21,7 +21,7 @@ import email.utils
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from reliability_support import (
     LIST,
@@ -40,6 +40,7 @@ from ttnc_pipeline import (
     ProtocolError,
     Reply,
     Request,
+    RequestNotSent,
     Response,
     RetryPolicy,
     ServerBusy,
@@ -94,6 +95,7 @@ RETRY_AFTER_VALUES = st.one_of(
 
 
 @settings(max_examples=40)
+@example(value="1", deadline=1.0, cap=0.99609375)  # the wait leaves the retry 4 ms
 @given(
     value=RETRY_AFTER_VALUES,
     deadline=st.floats(min_value=1.0, max_value=300.0),
@@ -108,14 +110,21 @@ def test_no_retry_after_waits_past_the_cap_or_the_deadline(
     client = client_for(sandbox, clock, retry=RetryPolicy(retry_after_max=cap, deadline=deadline))
     sandbox.journal.clear()
     sandbox.faults.status(503, {"Retry-After": header_value(value, clock)}, times=10)
-    with pytest.raises(ServerBusy):
+    try:
         client.send(LIST)
+    except ServerBusy:
+        answered = len(clock.slept) + 1
+    except (OutcomeUnknown, RequestNotSent):
+        # The policy starts an attempt with any time left; after a wait that
+        # left it milliseconds, the attempt ran out of time on the way.
+        assert deadline - sum(clock.slept) < 1.0
+        answered = len(clock.slept)
     sandbox.faults.clear()
     assert sum(clock.slept) < deadline
     assert all(0.0 <= wait <= max(cap, RetryPolicy().backoff_max) for wait in clock.slept)
     if value.strip().isdigit():
         assert all(wait == min(float(value), cap) for wait in clock.slept)
-    assert sandbox.journal.envelope_count == len(clock.slept) + 1
+    assert answered <= sandbox.journal.envelope_count <= len(clock.slept) + 1
     assert sandbox.journal.count(None, ok=None) == 0
 
 
