@@ -26,8 +26,6 @@ import logging
 import time
 from typing import Any
 
-import attrs
-
 from ttnc_pipeline._log import LevelGate, get_logger
 from ttnc_pipeline.clock import Clock, SystemClock
 from ttnc_pipeline.codec import (
@@ -144,10 +142,9 @@ class CodecStep:
                 if _unsafe(batch):
                     raise self._unknown(batch, f"unreadable answer: {exc}", status) from exc
                 raise
-            return attrs.evolve(
-                reply,
-                responses=match_responses(batch.requests, reply.responses),
-                session_id=batch.session_id,
+            matched = reply.with_responses(match_responses(batch.requests, reply.responses))
+            return (
+                matched if batch.session_id is None else matched.with_session_id(batch.session_id)
             )
         if status in (429, 503):
             retry_after = parse_retry_after(answer.headers.get("retry-after"), self.clock.time())

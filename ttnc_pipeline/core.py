@@ -273,17 +273,31 @@ class Batch:
     session_id: str | None = attrs.field(default=None, converter=_check_session)
     options: Mapping[str, Any] = attrs.field(factory=dict, converter=_freeze_options, eq=False)
 
+    def _copy(self, requests: Any, session_id: Any, options: Any) -> Batch:
+        # Every middleware makes copies on every call: build them through the
+        # slots, converting only the field that changed (attrs.evolve would
+        # run every converter again, and costs several microseconds a copy).
+        if self.__class__ is not Batch:
+            return attrs.evolve(self, requests=requests, session_id=session_id, options=options)
+        copy = object.__new__(Batch)
+        object.__setattr__(copy, "requests", requests)
+        object.__setattr__(copy, "session_id", session_id)
+        object.__setattr__(copy, "options", options)
+        return copy
+
     def with_requests(self, requests: Sequence[Request]) -> Batch:
         """A copy holding other requests."""
-        return attrs.evolve(self, requests=requests)
+        return self._copy(_to_requests(requests), self.session_id, self.options)
 
     def with_session(self, session_id: str | None) -> Batch:
         """A copy sent under another session (None: no ``SessionId``)."""
-        return attrs.evolve(self, session_id=session_id)
+        return self._copy(self.requests, _check_session(session_id), self.options)
 
     def with_options(self, **options: Any) -> Batch:
         """A copy with per-call options added or replaced."""
-        return attrs.evolve(self, options={**self.options, **options})
+        return self._copy(
+            self.requests, self.session_id, _freeze_options({**self.options, **options})
+        )
 
     @property
     def ids(self) -> tuple[str | None, ...]:
@@ -557,13 +571,26 @@ class Reply:
             response.raise_for_error()
         return self
 
+    def _copy(self, **changes: Any) -> Reply:
+        # As Batch._copy: through the slots, without attrs.evolve's cost.
+        if self.__class__ is not Reply:
+            return attrs.evolve(self, **changes)
+        copy = object.__new__(Reply)
+        for field in ("responses", "status", "headers", "attempts", "session_id"):
+            object.__setattr__(copy, field, changes.get(field, getattr(self, field)))
+        return copy
+
     def with_responses(self, responses: Sequence[Response]) -> Reply:
         """A copy holding other responses."""
-        return attrs.evolve(self, responses=responses)
+        return self._copy(responses=_to_responses(responses))
 
     def with_attempts(self, attempts: int) -> Reply:
         """A copy recording how many POSTs it took."""
-        return attrs.evolve(self, attempts=attempts)
+        return self._copy(attempts=attempts)
+
+    def with_session_id(self, session_id: str | None) -> Reply:
+        """A copy saying which SessionId the answers came under."""
+        return self._copy(session_id=session_id)
 
 
 CallNext: TypeAlias = Callable[[Batch], Reply]

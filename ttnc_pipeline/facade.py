@@ -135,6 +135,7 @@ class TTNCApi:
                 **client_options,
             )
         self._spool: list[SpooledRequest] = []
+        self._spooled_ids: set[str | None] = set()
         self._responses: dict[str, Response] = {}
         self._session_id: str | None = None
         self.last_reply: Reply | None = None
@@ -146,9 +147,10 @@ class TTNCApi:
                 f"request id {SESSION_REQUEST_ID!r} is reserved for the login this client adds"
             )
         request = SpooledRequest(target, name, request_id or new_request_id())
-        if any(spooled.id == request.id for spooled in self._spool):
+        if request.id in self._spooled_ids:
             raise InvalidRequest(f"request id {request.id!r} is already spooled")
         self._spool.append(request)
+        self._spooled_ids.add(request.id)
         return request
 
     new_request = newrequest
@@ -183,11 +185,14 @@ class TTNCApi:
         if not self._spool:
             raise InvalidRequest("nothing to send: spool a request with newrequest() first")
         spooled, self._spool = self._spool, []
+        spooled_ids, self._spooled_ids = self._spooled_ids, set()
         try:
             batch = Batch(tuple(item.to_request() for item in spooled), self._session_id)
             reply = self.client.send(batch)
         except (InvalidRequest, RequestNotSent):
-            self._spool = spooled + self._spool  # nothing was carried out: keep them to resend
+            # nothing was carried out: keep them, so calling again resends them
+            self._spool = spooled + self._spool
+            self._spooled_ids |= spooled_ids
             raise
         self.last_reply = reply
         # Responses of this call, plus the latest login: the seed API reads
@@ -199,7 +204,7 @@ class TTNCApi:
             if response.request_id is not None:
                 self._responses[response.request_id] = response
         for item in spooled:
-            item._response = reply.by_id(item.id) if item.id is not None else None
+            item._response = self._responses.get(item.id) if item.id is not None else None
         if self._session_id is not None:
             # A given session that died was renewed by the client: follow it,
             # so the next call does not start with a refused request again.

@@ -53,6 +53,13 @@ def is_sensitive(name: str) -> bool:
 
 def redact_text(text: str) -> str:
     """Replace the values of sensitive elements (and ``key=value`` pairs) in text."""
+    if text.isascii():
+        # Both patterns need a sensitive name in the text. For ASCII text,
+        # lower() folds case exactly as the patterns do, so most log values
+        # (ids, operation names) skip the regexes; other text takes them.
+        lowered = text.lower()
+        if not any(name in lowered for name in _SENSITIVE_LOWER):
+            return text
 
     def element(match: re.Match[str]) -> str:
         tag = match.group(1)
@@ -87,7 +94,15 @@ def redact_mapping(data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+_PLAIN = (int, float, bool, type(None))
+
+
 def _redact_value(value: Any) -> Any:
+    kind = value.__class__
+    if kind is str:
+        return redact_text(value)
+    if kind in _PLAIN:
+        return value  # numbers, flags and None carry no secret
     if isinstance(value, str):
         return redact_text(value)
     if isinstance(value, Mapping):
