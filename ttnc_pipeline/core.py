@@ -576,8 +576,13 @@ class Reply:
         if self.__class__ is not Reply:
             return attrs.evolve(self, **changes)
         copy = object.__new__(Reply)
-        for field in ("responses", "status", "headers", "attempts", "session_id"):
-            object.__setattr__(copy, field, changes.get(field, getattr(self, field)))
+        get = changes.get
+        setattr_ = object.__setattr__
+        setattr_(copy, "responses", get("responses", self.responses))
+        setattr_(copy, "status", get("status", self.status))
+        setattr_(copy, "headers", get("headers", self.headers))
+        setattr_(copy, "attempts", get("attempts", self.attempts))
+        setattr_(copy, "session_id", get("session_id", self.session_id))
         return copy
 
     def with_responses(self, responses: Sequence[Response]) -> Reply:
