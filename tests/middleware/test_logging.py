@@ -127,7 +127,7 @@ def test_configured_structlog_receives_the_events_without_secrets(sandbox: Sandb
 def test_reprs_and_error_messages_hide_secrets(sandbox: Sandbox) -> None:
     creds = sandbox.credentials
     api = TTNCApi(creds.username, creds.password, creds.vkey, url=sandbox.url)
-    request = api.newrequest("NoveroUser", "AddCard")
+    request = api.newrequest("NoveroUser", "AddCard", "Card")  # a random id could hold "987"
     request.setdata("CardNumber", CARD)
     request.setdata("CV2", CV2)
     shown = " ".join(
