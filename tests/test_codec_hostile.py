@@ -62,7 +62,7 @@ def defused_refuses(body: bytes) -> bool:
 def guard_refuses(body: bytes) -> bool:
     """Our parser's verdict on the XML alone (any depth, the root the document has)."""
     try:
-        parse_document(body, "NoveroResponse", max_depth=1_000_000)
+        parse_document(body, "NoveroResponse", max_depth=1_000_000, max_value=1 << 62)
     except ProtocolError as error:
         return "expected a <NoveroResponse>" not in str(error)
     return False
@@ -96,8 +96,13 @@ def test_document_types_are_refused_as_such_in_both_directions(name: str) -> Non
         decode_batch(request)
 
 
-def test_the_well_formed_huge_attribute_is_read_whole() -> None:
-    (response,) = decode_reply(hostile.HUGE_ATTRIBUTE)
+def test_the_well_formed_huge_attribute_is_refused_as_one_oversized_value() -> None:
+    with pytest.raises(ProtocolError, match=r"single value of \d+ bytes is over the 1048576-byte"):
+        decode_reply(hostile.HUGE_ATTRIBUTE)
+
+
+def test_the_huge_attribute_is_read_whole_when_the_value_limit_allows() -> None:
+    (response,) = decode_reply(hostile.HUGE_ATTRIBUTE, max_value=16 * 1024 * 1024)
 
     (count,) = response.all("BandCounts/BandCount")
     assert count["@attributes"]["Band"] == "0" * (8 * 1024 * 1024)

@@ -44,6 +44,7 @@ from ttnc_pipeline.redaction import redact_text
 __all__ = [
     "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_SIZE",
+    "DEFAULT_MAX_VALUE",
     "build_element",
     "decode_batch",
     "decode_reply",
@@ -58,6 +59,13 @@ DEFAULT_MAX_SIZE = 50 * 1024 * 1024
 
 DEFAULT_MAX_DEPTH = 64
 """Deepest element nesting accepted (TTNC's documents are about 5 deep)."""
+
+DEFAULT_MAX_VALUE = 1024 * 1024
+"""Longest stretch without markup accepted: one text or attribute value (1 MiB).
+
+TTNC's values are numbers, names and prices; a megabyte-long one is an
+attack (an 8 MiB attribute costs expat 40 MiB and a sixth of a second).
+"""
 
 _PROLOG = '<?xml version="1.0" encoding="UTF-8"?>\n'
 _EXCERPT_CHARS = 160
@@ -275,18 +283,42 @@ def excerpt(body: bytes) -> str:
     return text
 
 
+def _long_run_without_markup(body: bytes, limit: int) -> int:
+    """The length of a stretch of ``limit`` or more bytes with no ``<``, else 0.
+
+    Attribute values and text cannot hold a ``<``, so any value that long
+    is such a stretch, and any such stretch covers a whole aligned block of
+    half its length: checking one block in each half-limit costs a few
+    memchr calls, not a scan of the body in Python.
+    """
+    half = max(limit // 2, 1)
+    size = len(body)
+    for start in range(0, size, half):
+        end = min(start + half, size)
+        if body.find(b"<", start, end) != -1:
+            continue
+        after = body.find(b"<", end)
+        run = (size if after == -1 else after) - body.rfind(b"<", 0, start) - 1
+        if run >= limit:
+            return run
+    return 0
+
+
 def parse_document(
     body: bytes,
     root: str,
     *,
     max_size: int = DEFAULT_MAX_SIZE,
     max_depth: int = DEFAULT_MAX_DEPTH,
+    max_value: int = DEFAULT_MAX_VALUE,
 ) -> Element:
     """Parse untrusted bytes into an element tree whose root is ``root``.
 
     Raises ProtocolError for anything that is not well-formed XML of that
     root, carries a DTD, is larger than ``max_size`` bytes (default
-    :data:`DEFAULT_MAX_SIZE`, 50 MiB) or nests deeper than ``max_depth``
+    :data:`DEFAULT_MAX_SIZE`, 50 MiB), holds a value (a stretch without
+    ``<``) of ``max_value`` bytes or more (default
+    :data:`DEFAULT_MAX_VALUE`, 1 MiB) or nests deeper than ``max_depth``
     elements (default :data:`DEFAULT_MAX_DEPTH`, 64).
     """
     if not isinstance(body, bytes | bytearray | memoryview):
@@ -299,6 +331,12 @@ def parse_document(
         )
     if not body or body.isspace():  # not body.strip(), which copies a 10 MB body
         raise ProtocolError("empty body where a <" + root + "> document was expected")
+    run = _long_run_without_markup(body, max_value)
+    if run:
+        raise ProtocolError(
+            f"a single value of {run} bytes is over the {max_value}-byte limit",
+            excerpt=excerpt(body),
+        )
     # The target is ElementTree's own TreeBuilder, not a subclass: only then
     # does the C parser build the tree without a Python call per element.
     # _check_prolog has refused any DOCTYPE by then: the full parse uses the
@@ -341,13 +379,17 @@ def decode_reply(
     headers: Mapping[str, str] | None = None,
     max_size: int = DEFAULT_MAX_SIZE,
     max_depth: int = DEFAULT_MAX_DEPTH,
+    max_value: int = DEFAULT_MAX_VALUE,
 ) -> Reply:
     """Decode a ``NoveroResponse`` document into a :class:`Reply`.
 
     ``status`` (default 200) and ``headers`` (default none) are kept on the
-    reply; ``max_size`` and ``max_depth`` as for :func:`parse_document`.
+    reply; ``max_size``, ``max_depth`` and ``max_value`` as for
+    :func:`parse_document`.
     """
-    document = parse_document(body, "NoveroResponse", max_size=max_size, max_depth=max_depth)
+    document = parse_document(
+        body, "NoveroResponse", max_size=max_size, max_depth=max_depth, max_value=max_value
+    )
     responses: list[Response] = []
     for element in document:
         if element.tag != "Response":

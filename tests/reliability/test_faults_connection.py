@@ -223,14 +223,14 @@ def test_the_total_deadline_ends_a_drip_whose_every_read_is_on_time(
     sandbox.journal.clear()
     fault = sandbox.faults.drip(chunk_size=1, interval=0.05)
     started = time.monotonic()
-    with pytest.raises(OutcomeUnknown, match="deadline"):
+    with pytest.raises(OutcomeUnknown, match="deadline") as caught:
         client.send(LIST)
     elapsed = time.monotonic() - started
     client.close()
     assert fault.fired == 1
     assert sandbox.journal.envelope_count == 1  # no retry: the deadline has passed
-    # The drip would last over 20 s; the call ended within a few times its deadline.
-    assert elapsed < 3.0
+    # The call gave up while the answer was still arriving, not after it ended.
+    assert "before the whole answer arrived" in str(caught.value)
     figures.add(
         "faults",
         {"scenario": "5 slow drip", "outcome": f"OutcomeUnknown after {elapsed:.2f} s of 0.3 s"},

@@ -201,7 +201,8 @@ WELL_FORMED: frozenset[str] = frozenset({"huge_attribute"})
 """Names of the vectors that are valid ``NoveroResponse`` envelopes.
 
 A decoder may accept these (and must then read them whole); every other
-vector must be refused.
+vector must be refused. ttnc_pipeline's decoder refuses ``huge_attribute``
+too, for its one value over :data:`~ttnc_pipeline.codec.DEFAULT_MAX_VALUE`.
 """
 
 
