@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from sandbox_wire import Wire, login_request, request
 
 from ttnc_pipeline.sandbox import Sandbox
@@ -55,10 +53,7 @@ def test_connection_counts(sandbox: Sandbox) -> None:
     assert sandbox.journal.open_connections == 2
     first.close()
     second.close()
-    deadline = time.monotonic() + 5
-    while sandbox.journal.open_connections and time.monotonic() < deadline:
-        time.sleep(0.01)  # polling for the server threads to notice, not waiting on timing
-    assert sandbox.journal.open_connections == 0
+    assert sandbox.journal.wait_for(lambda journal: journal.open_connections == 0)
 
 
 def test_clear_forgets_everything_recorded(wire: Wire, sandbox: Sandbox, session: str) -> None:

@@ -17,7 +17,7 @@ nothing secret.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import attrs
 
@@ -106,7 +106,9 @@ class Journal:
     """Every envelope and operation of one sandbox (thread-safe)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # A condition over a re-entrant lock: every record notifies waiters,
+        # and a wait_for predicate may read the journal's own properties.
+        self._lock = threading.Condition(threading.RLock())
         self._envelopes: list[EnvelopeRecord] = []
         self._operations: list[OperationRecord] = []
         self._next_envelope = 1
@@ -127,11 +129,13 @@ class Journal:
         """Record an envelope."""
         with self._lock:
             self._envelopes.append(record)
+            self._lock.notify_all()
 
     def add_operation(self, record: OperationRecord) -> None:
         """Record an answered request."""
         with self._lock:
             self._operations.append(record)
+            self._lock.notify_all()
 
     def connection_opened(self) -> int:
         """Count a new connection; return its id."""
@@ -140,12 +144,24 @@ class Journal:
             self._next_connection += 1
             self._connections_opened += 1
             self._open.add(connection_id)
+            self._lock.notify_all()
             return connection_id
 
     def connection_closed(self, connection_id: int) -> None:
         """Note that a connection is closed."""
         with self._lock:
             self._open.discard(connection_id)
+            self._lock.notify_all()
+
+    def wait_for(self, predicate: Callable[[Journal], bool], timeout: float = 10.0) -> bool:
+        """Block until ``predicate(journal)`` holds, re-checked on every record; its last value.
+
+        For tests waiting on the server's side of a connection (a handler
+        noticing a close, a request arriving) without polling; ``timeout``
+        (default 10 s) only bounds a failure.
+        """
+        with self._lock:
+            return self._lock.wait_for(lambda: predicate(self), timeout)
 
     # --- queries ------------------------------------------------------------
 
