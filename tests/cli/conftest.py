@@ -8,19 +8,11 @@ export them.
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 
 import pytest
 from cli_helpers import Runner, clean_env, sandbox_env
 
 from ttnc_pipeline.sandbox import Sandbox
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    """A fresh sandbox on loopback for one test (real clock: the CLI runs in real time)."""
-    with Sandbox() as running:
-        yield running
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cli_helpers import sandbox_env
 
 from ttnc_pipeline.cli import main
 from ttnc_pipeline.sandbox import Sandbox
@@ -80,11 +81,8 @@ def test_bad_batch_files_name_the_line_and_send_nothing(
     sandbox: Sandbox,
     tmp_path: Path,
 ) -> None:
-    demo = sandbox.credentials
-    monkeypatch.setenv("TTNC_API_URL", sandbox.url)
-    monkeypatch.setenv("TTNC_USERNAME", demo.username)
-    monkeypatch.setenv("TTNC_PASSWORD", demo.password)
-    monkeypatch.setenv("TTNC_VKEY", demo.vkey)
+    for variable, value in sandbox_env(sandbox).items():
+        monkeypatch.setenv(variable, value)
     short_row = tmp_path / "short.csv"
     short_row.write_text("target,name,Number\nNoveroNumbers,ListNumbers,\nNoveroNumbers\n")
     bad_json = tmp_path / "bad.jsonl"
@@ -113,11 +111,8 @@ def test_resume_refuses_an_input_file_that_changed(
     sandbox: Sandbox,
     tmp_path: Path,
 ) -> None:
-    demo = sandbox.credentials
-    monkeypatch.setenv("TTNC_API_URL", sandbox.url)
-    monkeypatch.setenv("TTNC_USERNAME", demo.username)
-    monkeypatch.setenv("TTNC_PASSWORD", demo.password)
-    monkeypatch.setenv("TTNC_VKEY", demo.vkey)
+    for variable, value in sandbox_env(sandbox).items():
+        monkeypatch.setenv(variable, value)
     number = next(iter(sandbox.state.account("demo").numbers))
     source = tmp_path / "route.csv"
     source.write_text(f"target,name,Number\nNoveroNumbers,GetNumberConfig,{number}\n")
