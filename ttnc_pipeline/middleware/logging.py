@@ -21,8 +21,6 @@ import logging
 import time
 from typing import Any
 
-import structlog
-
 from ttnc_pipeline._log import LevelGate, get_logger
 from ttnc_pipeline.core import Batch, CallNext, Reply
 from ttnc_pipeline.errors import TTNCError
@@ -37,11 +35,6 @@ class LoggingMiddleware:
     def __init__(self, logger: Any = None) -> None:
         self._gate = LevelGate(logger)
         self.logger = logger if logger is not None else get_logger()
-        if logger is None and not structlog.is_configured():
-            # The library's own logger: its processors are fixed, so it is bound
-            # once here rather than on every event; the gate repeats its
-            # filter_by_level test to skip building events it would drop.
-            self.logger = self.logger.bind()
 
     def _dropped(self, level: int) -> bool:
         return self._gate.drops(level)
