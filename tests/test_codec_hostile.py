@@ -7,11 +7,13 @@ issue 2 asks (DTDs, entities and external references all forbidden).
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
 
 import defusedxml
 import defusedxml.ElementTree
@@ -20,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ttnc_pipeline.codec import (
+    _PLAIN_PROLOG_RE,
     DEFAULT_MAX_DEPTH,
     DEFAULT_MAX_SIZE,
     decode_batch,
@@ -213,6 +216,79 @@ def test_our_guard_refuses_exactly_what_defusedxml_refuses(
     assert guard_refuses(body) == defused_refuses(body)
 
 
+# The decoder skips its expat prolog pass when the bytes before the root are
+# plainly only a UTF-8 XML declaration. Whatever prolog is generated, that
+# shortcut may only be taken where expat itself sees no document type.
+_PROLOG_PIECES = [
+    "<?xml",
+    " ",
+    "\t",
+    "\n",
+    "\r",
+    "\x0b",
+    "version",
+    "=",
+    '"1.0"',
+    "'1.0'",
+    '"1.1"',
+    "encoding",
+    '"UTF-8"',
+    "'utf-8'",
+    '"UTF-16"',
+    '"latin-1"',
+    '"cp037"',
+    "standalone",
+    '"yes"',
+    "?>",
+    "<!DOCTYPE NoveroResponse>",
+    '<!DOCTYPE NoveroResponse [<!ENTITY e "v">]>',
+    "<!-- c -->",
+    "<?pi?>",
+    "\ufeff",
+    "<",
+    "!",
+]
+
+
+def expat_sees_a_doctype(body: bytes) -> bool:
+    seen = []
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = lambda *_args: seen.append(True)
+    with contextlib.suppress(expat.ExpatError):
+        parser.Parse(body, True)
+    return bool(seen)
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(st.sampled_from(_PROLOG_PIECES), max_size=12),
+    st.sampled_from(["utf-8", "utf-16", "utf-16-le", "latin-1"]),
+)
+def test_the_plain_prolog_shortcut_is_only_taken_without_a_doctype(
+    pieces: list[str], encoding: str
+) -> None:
+    prolog = "".join(pieces)
+    body = f"{prolog}<NoveroResponse/>".encode(encoding, errors="replace")
+
+    if _PLAIN_PROLOG_RE.match(body):
+        assert not expat_sees_a_doctype(body)
+    assert guard_refuses(body) == defused_refuses(body)
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        "",
+        "\n",
+        '<?xml version="1.0"?>',
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        "<?xml version='1.0' encoding='utf-8' ?>\r\n",
+    ],
+)
+def test_what_ttnc_sends_takes_the_shortcut(prolog: str) -> None:
+    assert _PLAIN_PROLOG_RE.match(f"{prolog}<NoveroResponse/>".encode())
+
+
 # --- nothing is fetched ------------------------------------------------------------
 
 
@@ -316,6 +392,32 @@ def test_the_depth_cap_counts_the_root_as_level_one() -> None:
         decode_reply(nested(DEFAULT_MAX_DEPTH + 1))
     with pytest.raises(ProtocolError, match="deeper than 5 levels"):
         decode_reply(nested(6), max_depth=5)
+
+
+@st.composite
+def _trees(draw: st.DrawFn, depth: int = 0) -> tuple[str, int]:
+    """An element as text, with how deep it nests (itself 1), leaves self-closed or not."""
+    if depth >= 7 or not draw(st.booleans()):
+        return (draw(st.sampled_from(["<a/>", "<a></a>", "<a>t</a>"])), 1)
+    children = draw(st.lists(_trees(depth + 1), min_size=1, max_size=3))
+    inner = "".join(text for text, _ in children)
+    return (f"<a>{inner}</a>", 1 + max(nest for _, nest in children))
+
+
+@settings(max_examples=300)
+@given(_trees(), st.integers(min_value=1, max_value=9))
+def test_the_depth_cap_is_exact_with_the_fewest_tags(tree: tuple[str, int], cap: int) -> None:
+    # The decoder skips its depth walk when there are too few "<" to nest
+    # past the cap; with self-closed leaves a document has the fewest.
+    text, nest = tree
+    body = f"<NoveroResponse>{text}</NoveroResponse>".encode()
+    depth = nest + 1
+
+    if depth > cap:
+        with pytest.raises(ProtocolError, match=f"deeper than {cap} levels"):
+            parse_document(body, "NoveroResponse", max_depth=cap)
+    else:
+        assert parse_document(body, "NoveroResponse", max_depth=cap).tag == "NoveroResponse"
 
 
 # --- the size attacks as data -------------------------------------------------------

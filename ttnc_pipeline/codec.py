@@ -33,8 +33,7 @@ from ttnc_pipeline.core import (
     ParamValue,
     Reply,
     Request,
-    Response,
-    _decoded_response,
+    _decoded_responses,
     check_name,
     normalise_value,
 )
@@ -72,7 +71,6 @@ _EXCERPT_CHARS = 160
 # ASCII digits only: int() would also take "2_00", " +200" or Arabic-Indic digits.
 _CODE_RE = re.compile(r"[0-9]{1,9}\Z")
 _CHILDREN = itemgetter(slice(None))  # element[:], a list of its children
-_WIRE_ATTRIBUTES = itemgetter("target", "name", "Code", "RequestId")
 # Codes seen on nearly every response, read without the regex and int().
 _USUAL_CODES = {str(code): code for code in (200, 400, 401, 404, 500)}
 
@@ -251,6 +249,18 @@ def _stop_at_root(*_args: object) -> None:
     raise _RootReached
 
 
+# A prolog that cannot hold a DTD: at most an XML declaration naming UTF-8
+# (or no encoding, which means UTF-8), whitespace, then the root's start tag.
+# Matched on the raw bytes, it spares the expat pass for what TTNC and the
+# sandbox send; anything else (a BOM, UTF-16, a comment, a PI, another
+# encoding) takes the expat pass.
+_PLAIN_PROLOG_RE = re.compile(
+    rb"(?:<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:\"1\.[0-9]\"|'1\.[0-9]')"
+    rb"(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(?:\"(?i:utf-8)\"|'(?i:utf-8)'))?"
+    rb"[ \t\r\n]*\?>)?[ \t\r\n]*<[A-Za-z_]"
+)
+
+
 def _check_prolog(body: bytes) -> None:
     """Raise _DoctypeRefused if the prolog declares a document type.
 
@@ -262,6 +272,8 @@ def _check_prolog(body: bytes) -> None:
     expansion (billion laughs, quadratic blowup), external and parameter
     entities and external DTDs before they begin.
     """
+    if _PLAIN_PROLOG_RE.match(body):
+        return  # the root starts right after the declaration: there is no room for a DTD
     checker = expat.ParserCreate()
     checker.StartDoctypeDeclHandler = _refuse_doctype
     checker.StartElementHandler = _stop_at_root
@@ -358,6 +370,11 @@ def parse_document(
         raise ProtocolError(
             f"expected a <{root}> document, got <{document.tag}>", excerpt=excerpt(body)
         )
+    # Nesting n levels deep takes n start tags and n - 1 end tags at least,
+    # each with its own "<": a document with fewer than 2 * max_depth + 1
+    # of them (one memchr-speed count) cannot nest too deep.
+    if body.count(b"<") <= 2 * max_depth:
+        return document
     # Depth, one level at a time, all in C: only elements with children are
     # kept (filter(len)), so leaves, most of a document, are never listed.
     # The tree nests deeper than max_depth levels exactly when an element
@@ -390,28 +407,16 @@ def decode_reply(
     document = parse_document(
         body, "NoveroResponse", max_size=max_size, max_depth=max_depth, max_value=max_value
     )
-    responses: list[Response] = []
-    for element in document:
-        if element.tag != "Response":
-            continue
-        try:  # the four attributes in one C call; they are nearly always all there
-            target, name, raw_code, request_id = _WIRE_ATTRIBUTES(element.attrib)
-        except KeyError:
-            get = element.get
-            target, name, raw_code = get("target"), get("name"), get("Code")
-            request_id = get("RequestId")
-        code = _USUAL_CODES.get(raw_code or "")
-        if code is None:
-            if raw_code is None or not _CODE_RE.match(raw_code):
-                shown = (
-                    raw_code if raw_code is None or len(raw_code) <= 20 else raw_code[:20] + "..."
-                )
-                raise ProtocolError(
-                    f"a <Response> has Code={shown!r}, not an integer", excerpt=excerpt(body)
-                )
-            code = int(raw_code)
-        responses.append(_decoded_response(target, name, code, request_id, element))
-    return Reply(responses, status, headers or {})
+
+    def read_code(raw_code: str | None) -> int:
+        if raw_code is None or not _CODE_RE.match(raw_code):
+            shown = raw_code if raw_code is None or len(raw_code) <= 20 else raw_code[:20] + "..."
+            raise ProtocolError(
+                f"a <Response> has Code={shown!r}, not an integer", excerpt=excerpt(body)
+            )
+        return int(raw_code)
+
+    return Reply(_decoded_responses(document, _USUAL_CODES, read_code), status, headers or {})
 
 
 def _param_value(element: Element) -> ParamValue:
