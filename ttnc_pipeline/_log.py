@@ -16,7 +16,7 @@ from typing import Any
 
 import structlog
 
-from ttnc_pipeline.redaction import MASK, is_sensitive, redact_text
+from ttnc_pipeline.redaction import MASK, is_sensitive, may_hold_secret, redact_text
 
 __all__ = ["LOGGER_NAME", "KeyValueLogger", "LevelGate", "get_logger", "stdlib_logger"]
 
@@ -54,12 +54,22 @@ class KeyValueLogger:
         if not logger.isEnabledFor(level):
             return
         values = {"event": event, **self._context, **fields}
-        line = " ".join(
-            [f"{key}={MASK if is_sensitive(key) else value!r}" for key, value in values.items()]
-        )
-        # One pass over the whole line masks a secret anywhere in a value,
-        # nested or quoted (the repr keeps ``<Password>`` and ``key=`` forms).
-        logger.log(level, redact_text(line))
+        line = " ".join([f"{key}={value!r}" for key, value in values.items()])
+        if may_hold_secret(line):
+            # Mask values under sensitive keys whole, then, in one pass over
+            # the line, a secret anywhere in a value, nested or quoted (the
+            # repr keeps the ``<Password>`` and ``key=`` forms).
+            line = redact_text(
+                " ".join(
+                    [
+                        f"{key}={MASK if is_sensitive(key) else value!r}"
+                        for key, value in values.items()
+                    ]
+                )
+            )
+        # The record is handed over directly: the caller stdlib would look up
+        # (a walk up the stack) is always this method, so it tells nothing.
+        logger.handle(logger.makeRecord(logger.name, level, __file__, 0, line, (), None))
 
     def debug(self, event: str, **fields: Any) -> None:
         """Log ``event`` at DEBUG."""

@@ -16,6 +16,7 @@ __all__ = [
     "MASK",
     "SENSITIVE_ELEMENTS",
     "is_sensitive",
+    "may_hold_secret",
     "redact_event",
     "redact_mapping",
     "redact_text",
@@ -51,16 +52,23 @@ def is_sensitive(name: str) -> bool:
     return name.lower() in _SENSITIVE_LOWER
 
 
+def may_hold_secret(text: str) -> bool:
+    """False only when no sensitive name can appear in ``text``, so nothing needs masking.
+
+    In ASCII text ``lower()`` is exact and a few substring searches (C
+    speed) tell; a case-insensitive regex search costs ten times more.
+    Elsewhere Unicode case folding could hide a name, so the answer is True.
+    """
+    if not text.isascii():
+        return True
+    lowered = text.lower()
+    return any(name in lowered for name in _SENSITIVE_LOWER)
+
+
 def redact_text(text: str) -> str:
     """Replace the values of sensitive elements (and ``key=value`` pairs) in text."""
-    if text.isascii():
-        # Both patterns need a sensitive name in the text. In ASCII text,
-        # lower() is exact, and a few substring searches (C speed) tell; a
-        # case-insensitive regex search costs ten times more. Elsewhere,
-        # Unicode case folding could hide a name, so the patterns always run.
-        lowered = text.lower()
-        if not any(name in lowered for name in _SENSITIVE_LOWER):
-            return text
+    if not may_hold_secret(text):
+        return text  # both patterns need a sensitive name in the text
 
     def element(match: re.Match[str]) -> str:
         tag = match.group(1)

@@ -12,6 +12,7 @@ import pytest
 import structlog
 
 from ttnc_pipeline import Batch, Client, Request, TTNCApi, redact_event
+from ttnc_pipeline._log import LOGGER_NAME, KeyValueLogger, get_logger
 from ttnc_pipeline.sandbox import Sandbox
 
 CARD = "4929000000006"  # a Luhn-valid test card number
@@ -161,3 +162,42 @@ def test_redact_event_masks_nested_values() -> None:
         "nested": {"VKey": "***", "ok": 1},
         "body": "<CV2>***</CV2>",
     }
+
+
+# --- the library's own key=value logger (structlog not configured) ---------------
+
+
+def test_the_default_logger_writes_one_key_value_line_per_event(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    logger = get_logger()
+    assert isinstance(logger, KeyValueLogger)
+
+    with caplog.at_level(logging.INFO, logger=LOGGER_NAME):
+        logger.bind(service="numbers").info("ttnc.batch.done", count=2, codes=[200, 404])
+        logger.debug("ttnc.batch.sent", count=2)  # below INFO: dropped
+
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (logging.INFO, "event='ttnc.batch.done' service='numbers' count=2 codes=[200, 404]")
+    ]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"SessionId": ["s3cr3t-list"]},
+        {"password": {"nested": "s3cr3t-dict"}},
+        {"message": "login failed: <Password>s3cr3t-xml</Password>"},
+        {"message": "retry with SessionId=s3cr3t-pair now"},
+        {"detail": {"VKey": "s3cr3t-nested-key"}},
+    ],
+)
+def test_the_default_logger_masks_secrets_in_any_shape(
+    caplog: pytest.LogCaptureFixture, fields: dict[str, object]
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger=LOGGER_NAME):
+        get_logger().warning("ttnc.batch.failed", **fields)
+
+    (line,) = [r.getMessage() for r in caplog.records]
+    assert "s3cr3t" not in line
+    assert "***" in line and line.startswith("event='ttnc.batch.failed' ")
