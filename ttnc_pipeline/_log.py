@@ -113,4 +113,6 @@ class LevelGate:
     def drops(self, level: int) -> bool:
         """True when an event at ``level`` would certainly be dropped."""
         source = self._source
-        return source is not None and (source.disabled or source.getEffectiveLevel() > level)
+        # isEnabledFor answers from the logger's cache (cleared whenever any
+        # level changes), where getEffectiveLevel would walk up the hierarchy.
+        return source is not None and not source.isEnabledFor(level)

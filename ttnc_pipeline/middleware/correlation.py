@@ -103,6 +103,11 @@ class CorrelationMiddleware:
 
     @staticmethod
     def _check(requests: Sequence[Request], responses: Sequence[Response]) -> tuple[Response, ...]:
+        if len(responses) == len(requests) and all(
+            response.request_id == request.id
+            for response, request in zip(responses, requests, strict=True)
+        ):
+            return tuple(responses)  # the usual case: one answer each, in order
         wanted = {request.id for request in requests}
         mine: dict[str | None, Response] = {}
         extra: list[Response] = []

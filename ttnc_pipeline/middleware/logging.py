@@ -41,10 +41,11 @@ class LoggingMiddleware:
 
     def __call__(self, batch: Batch, call_next: CallNext) -> Reply:
         logger = self.logger
+        requests = batch.requests
         fields = {
             "batch_id": batch.options.get("batch_id"),
-            "operations": [request.operation for request in batch.requests],
-            "count": len(batch.requests),
+            "operations": [request.operation for request in requests],
+            "count": len(requests),
         }
         if not self._dropped(logging.DEBUG):
             logger.debug("ttnc.batch.sent", **fields)
@@ -63,11 +64,16 @@ class LoggingMiddleware:
             )
             raise
         if not self._dropped(logging.INFO):
-            own = set(batch.ids)  # not the login the auth step may have added
+            responses = reply.responses
+            if len(responses) == len(requests):
+                codes = [response.code for response in responses]
+            else:  # leave out the login the auth step may have added
+                own = {request.id for request in requests}
+                codes = [r.code for r in responses if r.request_id in own]
             logger.info(
                 "ttnc.batch.done",
                 **fields,
-                codes=[r.code for r in reply.responses if r.request_id in own],
+                codes=codes,
                 attempts=reply.attempts,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
