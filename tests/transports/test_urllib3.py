@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import http.server
 import socket
@@ -22,6 +23,7 @@ from ttnc_pipeline import (
     RequestNotSent,
     RetryPolicy,
 )
+from ttnc_pipeline.codec import encode_batch
 from ttnc_pipeline.core import HTTPRequest
 from ttnc_pipeline.sandbox import Sandbox
 from ttnc_pipeline.transports import Urllib3Transport
@@ -222,3 +224,34 @@ def test_messages_and_reprs_never_show_a_password_in_the_url() -> None:
     assert "Hunter2pw" not in str(caught.value)
     assert "Hunter2pw" not in repr(client)
     assert "Hunter2pw" not in repr(client.transport)
+
+
+def test_a_content_encoded_answer_is_refused_not_inflated(sandbox: Sandbox) -> None:
+    answer = b'<?xml version="1.0"?><NoveroResponse><Response Code="200"/></NoveroResponse>'
+    sandbox.faults.raw(gzip.compress(answer), headers={"Content-Encoding": "gzip"})
+    with (
+        client_for(sandbox, retry=False) as client,
+        pytest.raises(ProtocolError, match="gzip-encoded, though only identity was accepted"),
+    ):
+        client.send(LIST)
+    headers = {k.lower(): v for k, v in sandbox.journal.envelopes[-1].headers.items()}
+    assert headers["accept-encoding"] == "identity"
+
+
+def test_when_every_connection_is_busy_a_call_waits_its_time_then_is_not_sent(
+    sandbox: Sandbox,
+) -> None:
+    transport = Urllib3Transport(sandbox.url, pool_maxsize=1)
+    body = encode_batch(LIST)
+    sandbox.faults.delay(1.0)  # the first POST holds the only connection for a second
+    first = threading.Thread(target=transport.send, args=(HTTPRequest(body, {}, 10.0),))
+    first.start()
+    try:
+        assert sandbox.journal.wait_for(lambda journal: journal.connections_opened == 1)
+        with pytest.raises(RequestNotSent, match=r"all 1 connections stayed busy for 0\.2 s"):
+            transport.send(HTTPRequest(body, {}, 0.2))
+    finally:
+        first.join(timeout=20)
+    assert sandbox.journal.connections_opened == 1  # the second call never connected
+    assert transport.send(HTTPRequest(body, {}, 10.0)).status == 200  # the connection is back
+    transport.close()

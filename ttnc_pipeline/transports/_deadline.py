@@ -8,8 +8,9 @@ headers included, is bounded by the time left:
 
 - :func:`answer_deadline` sets, for the current thread, the monotonic time
   by which the answer must have arrived;
-- :data:`POOL_CLASSES` urllib3 pool classes whose connections read their
-  answers through a :class:`_BoundedReader`: before each read it narrows
+- :class:`BoundedHTTPConnection` and :class:`BoundedHTTPSConnection`, and
+  :data:`POOL_CLASSES` (urllib3 pools of them), read their answers
+  through a :class:`_BoundedReader`: before each read it narrows
   the socket's timeout to the time left (and puts the read timeout back
   after), and once no time is left it raises a timeout, which urllib3
   reports as a read timeout.
@@ -31,7 +32,12 @@ from typing import Any
 import urllib3
 import urllib3.connection
 
-__all__ = ["POOL_CLASSES", "answer_deadline"]
+__all__ = [
+    "POOL_CLASSES",
+    "BoundedHTTPConnection",
+    "BoundedHTTPSConnection",
+    "answer_deadline",
+]
 
 _local = threading.local()
 
@@ -99,20 +105,24 @@ class _BoundedResponse(http.client.HTTPResponse):
         super().__init__(source, *args, **kwargs)
 
 
-class _HTTPConnection(urllib3.connection.HTTPConnection):
+class BoundedHTTPConnection(urllib3.connection.HTTPConnection):
+    """urllib3's connection, its answers read under :func:`answer_deadline`."""
+
     response_class = _BoundedResponse
 
 
-class _HTTPSConnection(urllib3.connection.HTTPSConnection):
+class BoundedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    """urllib3's TLS connection, its answers read under :func:`answer_deadline`."""
+
     response_class = _BoundedResponse
 
 
 class _HTTPConnectionPool(urllib3.HTTPConnectionPool):
-    ConnectionCls = _HTTPConnection
+    ConnectionCls = BoundedHTTPConnection
 
 
 class _HTTPSConnectionPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = _HTTPSConnection
+    ConnectionCls = BoundedHTTPSConnection
 
 
 POOL_CLASSES: dict[str, type[urllib3.HTTPConnectionPool]] = {

@@ -1,14 +1,21 @@
-"""The default transport: urllib3 with a kept-alive pool, verified TLS and no surprises.
+"""The default transport: urllib3 connections kept alive, verified TLS and no surprises.
 
-urllib3's own retries and redirects are off: the retry middleware decides,
+Nothing is retried or redirected here: the retry middleware decides,
 knowing each operation's safety, and a redirect is answered to the caller
-as it came (credentials never follow one to another host). Every urllib3
-failure becomes one of two errors, by whether the request left:
+as it came (credentials never follow one to another host). Every failure
+becomes one of two errors, by whether the request left:
 
 - :class:`~ttnc_pipeline.errors.RequestNotSent`: connection refused, DNS,
-  connect timeout, TLS handshake, no pooled connection free in time;
+  connect timeout, TLS handshake, no connection free in time;
 - :class:`~ttnc_pipeline.errors.OutcomeUnknown`: read timeout, reset or
   truncation after sending, the total deadline passing mid-answer.
+
+Straight to TTNC, urllib3 opens each connection (TLS and its checks
+included) and the POST goes through the plain ``http.client`` calls the
+connection inherits (:mod:`._connections`); through a proxy, through
+urllib3's ``ProxyManager``. The answer must not be content-encoded: the
+request says ``Accept-Encoding: identity``, and anything else is refused
+rather than inflated.
 
 The body is read in chunks so that the size cap holds while it arrives,
 and every read of the answer, status line and headers included, is bounded
@@ -18,11 +25,12 @@ outlast the deadline, however punctual each byte.
 
 from __future__ import annotations
 
+import http.client
 import platform
 import ssl
 import time
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import metadata
 from typing import Any
 
@@ -40,6 +48,7 @@ from ttnc_pipeline._version import __version__
 from ttnc_pipeline.codec import DEFAULT_MAX_SIZE
 from ttnc_pipeline.core import HTTPRequest, HTTPResponse
 from ttnc_pipeline.errors import OutcomeUnknown, ProtocolError, RequestNotSent
+from ttnc_pipeline.transports._connections import HostConnections, tls_options
 from ttnc_pipeline.transports._deadline import POOL_CLASSES, answer_deadline
 
 __all__ = ["USER_AGENT", "Urllib3Transport"]
@@ -74,6 +83,9 @@ def _tls_before_sending(exc: SSLError) -> bool:
 
 
 _CHUNK = 256 * 1024
+# http.client's own getresponse: urllib3's override wraps the answer for its
+# request layer, which the direct path does not use.
+_GET_RESPONSE = http.client.HTTPConnection.getresponse
 
 
 class Urllib3Transport:
@@ -118,6 +130,7 @@ class Urllib3Transport:
             "User-Agent": USER_AGENT,
             "Content-Type": "text/xml; charset=utf-8",
             "Accept": "text/xml",
+            "Accept-Encoding": "identity",
             **(headers or {}),
         }
         pool_options: dict[str, Any] = {"maxsize": pool_maxsize, "block": True}
@@ -135,13 +148,20 @@ class Urllib3Transport:
         else:
             self._pool = urllib3.PoolManager(**pool_options)
         self._pool.pool_classes_by_scheme = POOL_CLASSES
-        # Without a proxy every POST goes to one host: its connection pool is
-        # asked for once and used directly, which spares the manager's URL
-        # parsing and pool lookup on every call (about 60 us a call).
-        self._proxied = bool(proxy_url)
         parts = urllib.parse.urlsplit(url)
         self._path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
-        self._host_pool: urllib3.HTTPConnectionPool | None = None
+        self._pool_maxsize = pool_maxsize
+        self._direct: HostConnections | None = None
+        if not proxy_url:
+            https = parts.scheme == "https"
+            self._direct = HostConnections(
+                parts.hostname or "localhost",
+                parts.port or (443 if https else 80),
+                pool_maxsize,
+                tls_options(verify=verify, ca_certs=ca_certs, ssl_context=ssl_context)
+                if https
+                else None,
+            )
 
     def send(self, request: HTTPRequest) -> HTTPResponse:
         """POST the body and return the whole answer (redirects are not followed)."""
@@ -151,14 +171,85 @@ class Urllib3Transport:
             raise RequestNotSent("the call's deadline passed before the request was sent")
         connect = self.connect_timeout if budget is None else min(self.connect_timeout, budget)
         read = self.read_timeout if budget is None else min(self.read_timeout, budget)
+        if self._direct is not None:
+            return self._send_direct(self._direct, request, started, budget, connect, read)
+        return self._send_proxied(request, started, budget, connect, read)
+
+    def _send_direct(
+        self,
+        hosts: HostConnections,
+        request: HTTPRequest,
+        started: float,
+        budget: float | None,
+        connect: float,
+        read: float,
+    ) -> HTTPResponse:
+        connection = hosts.take(connect)
+        if connection is None:
+            raise RequestNotSent(
+                f"could not reach {self._where()}: all {self._pool_maxsize} connections "
+                f"stayed busy for {connect:.1f} s"
+            )
+        reuse = False
+        try:
+            try:
+                hosts.connect(connection, connect)
+            except Exception as exc:  # DNS, TCP, TLS: nothing has left
+                raise RequestNotSent(f"could not reach {self._where()}: {_reason(exc)}") from exc
+            assert connection.sock is not None
+            connection.sock.settimeout(read)
+            with answer_deadline(None if budget is None else started + budget):
+                try:
+                    connection.putrequest("POST", self._path, skip_accept_encoding=True)
+                    for name, value in {**self._headers, **request.headers}.items():
+                        connection.putheader(name, value)
+                    connection.putheader("Content-Length", str(len(request.body)))
+                    connection.endheaders(request.body)  # one write: headers and body
+                    response = _GET_RESPONSE(connection)
+                except (OSError, http.client.HTTPException) as exc:
+                    raise OutcomeUnknown(
+                        _late(started, budget) or f"sent, but no answer came back: {_reason(exc)}"
+                    ) from exc
+                body = self._read_answer(response, started, budget)
+            # Read to the end, but only close() tells http.client the answer is
+            # done with, so that the connection can carry the next request.
+            response.close()
+            reuse = not response.will_close
+            return HTTPResponse(response.status, dict(response.getheaders()), body)
+        finally:
+            hosts.give_back(connection, reuse=reuse)
+
+    def _read_answer(
+        self, response: http.client.HTTPResponse, started: float, budget: float | None
+    ) -> bytes:
+        _refuse_encoded(response.getheader("Content-Encoding"), response.status)
+        declared = response.getheader("Content-Length") or ""
+        try:
+            return self._read_capped(response.read1, declared, response.status, started, budget)
+        except (OSError, http.client.HTTPException) as exc:
+            raise OutcomeUnknown(
+                _late(started, budget) or f"the answer was cut short: {_reason(exc)}"
+            ) from exc
+
+    def _send_proxied(
+        self,
+        request: HTTPRequest,
+        started: float,
+        budget: float | None,
+        connect: float,
+        read: float,
+    ) -> HTTPResponse:
         try:
             with answer_deadline(None if budget is None else started + budget):
-                response = self._open(
+                response = self._pool.urlopen(
+                    "POST",
+                    self.url,
                     body=request.body,
                     headers={**self._headers, **request.headers},
                     retries=False,
                     redirect=False,
                     preload_content=False,
+                    decode_content=False,
                     timeout=urllib3.Timeout(connect=connect, read=read),
                     pool_timeout=connect,
                 )
@@ -181,49 +272,50 @@ class Urllib3Transport:
         response.release_conn()
         return HTTPResponse(response.status, dict(response.headers), body)
 
-    def _open(self, **options: Any) -> urllib3.BaseHTTPResponse:
-        """Start the POST: through the proxy manager, or straight to the host's pool."""
-        if self._proxied:
-            return self._pool.urlopen("POST", self.url, **options)
-        pool = self._host_pool
-        if pool is None:
-            pool = self._host_pool = self._pool.connection_from_url(self.url)
-        return pool.urlopen("POST", self._path, **options)
-
     def _read_body(
         self, response: urllib3.BaseHTTPResponse, started: float, budget: float | None
     ) -> bytes:
+        _refuse_encoded(response.headers.get("Content-Encoding"), response.status)
         declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > self.max_response_size:
-            raise ProtocolError(
-                f"the answer declares {declared} bytes, over the "
-                f"{self.max_response_size}-byte limit",
-                status=response.status,
-            )
-        chunks: list[bytes] = []
-        size = 0
         try:
-            while True:
-                chunk = response.read1(_CHUNK)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > self.max_response_size:
-                    raise ProtocolError(
-                        f"the answer is larger than the {self.max_response_size}-byte limit",
-                        status=response.status,
-                    )
-                chunks.append(chunk)
-                if budget is not None and time.monotonic() - started > budget:
-                    raise OutcomeUnknown(
-                        f"the call's deadline of {budget:.1f} s passed while the answer "
-                        f"was still arriving ({size} bytes so far)"
-                    )
+            return self._read_capped(response.read1, declared, response.status, started, budget)
         except HTTPError as exc:
             raise OutcomeUnknown(
                 _late(started, budget) or f"the answer was cut short: {_reason(exc)}"
             ) from exc
-        return b"".join(chunks)
+
+    def _read_capped(
+        self,
+        read1: Callable[[int], bytes],
+        declared: str,
+        status: int,
+        started: float,
+        budget: float | None,
+    ) -> bytes:
+        """The whole body, refused once it is over the size cap or the deadline passes."""
+        limit = self.max_response_size
+        if declared.isdigit() and int(declared) > limit:
+            raise ProtocolError(
+                f"the answer declares {declared} bytes, over the {limit}-byte limit",
+                status=status,
+            )
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk = read1(_CHUNK)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > limit:
+                raise ProtocolError(
+                    f"the answer is larger than the {limit}-byte limit", status=status
+                )
+            chunks.append(chunk)
+            if budget is not None and time.monotonic() - started > budget:
+                raise OutcomeUnknown(
+                    f"the call's deadline of {budget:.1f} s passed while the answer "
+                    f"was still arriving ({size} bytes so far)"
+                )
 
     def _where(self) -> str:
         parts = urllib.parse.urlsplit(self.url)
@@ -231,8 +323,9 @@ class Urllib3Transport:
         return parts._replace(netloc=netloc, query="", fragment="").geturl()
 
     def close(self) -> None:
-        """Close every pooled connection (a later call opens new ones)."""
-        self._host_pool = None
+        """Close every idle connection (a later call opens new ones)."""
+        if self._direct is not None:
+            self._direct.clear()
         self._pool.clear()
 
     def __enter__(self) -> Urllib3Transport:
@@ -243,6 +336,16 @@ class Urllib3Transport:
 
     def __repr__(self) -> str:
         return f"Urllib3Transport({self._where()!r})"
+
+
+def _refuse_encoded(encoding: str | None, status: int) -> None:
+    """Refuse a content-encoded answer: it was not asked for, and would be inflated unbounded."""
+    name = (encoding or "identity").strip().lower()
+    if name not in ("", "identity"):
+        raise ProtocolError(
+            f"the answer is {name[:40]}-encoded, though only identity was accepted",
+            status=status,
+        )
 
 
 def _late(started: float, budget: float | None) -> str | None:
