@@ -255,3 +255,34 @@ def test_when_every_connection_is_busy_a_call_waits_its_time_then_is_not_sent(
     assert sandbox.journal.connections_opened == 1  # the second call never connected
     assert transport.send(HTTPRequest(body, {}, 10.0)).status == 200  # the connection is back
     transport.close()
+
+
+@pytest.mark.parametrize(
+    ("headers", "problem"),
+    [
+        ({"X-Team": "ops\r\nX-Injected: yes"}, "not a single line"),
+        ({"X-Team": "ops\nX-Injected: yes"}, "not a single line"),
+        ({"Bad Name": "x"}, "not a valid HTTP header name"),
+        ({"": "x"}, "not a valid HTTP header name"),
+    ],
+)
+def test_a_header_that_would_break_the_request_is_refused_when_built(
+    headers: dict[str, str], problem: str
+) -> None:
+    with pytest.raises(ValueError, match=problem):
+        Urllib3Transport("http://127.0.0.1:9/api/", headers=headers)
+
+
+def test_extra_headers_go_out_once_and_a_call_may_replace_one(sandbox: Sandbox) -> None:
+    transport = Urllib3Transport(sandbox.url, headers={"X-Team": "ops"})
+    body = encode_batch(LIST)
+    assert transport.send(HTTPRequest(body, {}, 10.0)).status == 200
+    assert transport.send(HTTPRequest(body, {"X-Team": "night shift"}, 10.0)).status == 200
+    with pytest.raises(ValueError, match="not a single line"):
+        transport.send(HTTPRequest(body, {"X-Team": "a\r\nb: c"}, 10.0))
+    assert transport.send(HTTPRequest(body, {}, 10.0)).status == 200
+    transport.close()
+    first, second, third = (envelope.headers for envelope in sandbox.journal.envelopes)
+    assert first["X-Team"] == third["X-Team"] == "ops" and second["X-Team"] == "night shift"
+    assert sandbox.journal.envelope_count == 3  # the refused header sent nothing...
+    assert sandbox.journal.connections_opened == 1  # ...and cost no connection

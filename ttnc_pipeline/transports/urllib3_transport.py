@@ -11,9 +11,9 @@ becomes one of two errors, by whether the request left:
   truncation after sending, the total deadline passing mid-answer.
 
 Straight to TTNC, urllib3 opens each connection (TLS and its checks
-included) and the POST goes through the plain ``http.client`` calls the
-connection inherits (:mod:`._connections`); through a proxy, through
-urllib3's ``ProxyManager``. The answer must not be content-encoded: the
+included), the POST is written to it in one piece and ``http.client``
+reads the answer (:mod:`._connections`); through a proxy, urllib3's
+``ProxyManager`` carries it. The answer must not be content-encoded: the
 request says ``Accept-Encoding: identity``, and anything else is refused
 rather than inflated.
 
@@ -48,7 +48,12 @@ from ttnc_pipeline._version import __version__
 from ttnc_pipeline.codec import DEFAULT_MAX_SIZE
 from ttnc_pipeline.core import HTTPRequest, HTTPResponse
 from ttnc_pipeline.errors import OutcomeUnknown, ProtocolError, RequestNotSent
-from ttnc_pipeline.transports._connections import HostConnections, tls_options
+from ttnc_pipeline.transports._connections import (
+    HostConnections,
+    header_lines,
+    request_head,
+    tls_options,
+)
 from ttnc_pipeline.transports._deadline import POOL_CLASSES, answer_deadline
 
 __all__ = ["USER_AGENT", "Urllib3Transport"]
@@ -83,9 +88,6 @@ def _tls_before_sending(exc: SSLError) -> bool:
 
 
 _CHUNK = 256 * 1024
-# http.client's own getresponse: urllib3's override wraps the answer for its
-# request layer, which the direct path does not use.
-_GET_RESPONSE = http.client.HTTPConnection.getresponse
 
 
 class Urllib3Transport:
@@ -154,14 +156,19 @@ class Urllib3Transport:
         self._direct: HostConnections | None = None
         if not proxy_url:
             https = parts.scheme == "https"
+            host, default_port = parts.hostname or "localhost", 443 if https else 80
+            port = parts.port or default_port
             self._direct = HostConnections(
-                parts.hostname or "localhost",
-                parts.port or (443 if https else 80),
+                host,
+                port,
                 pool_maxsize,
                 tls_options(verify=verify, ca_certs=ca_certs, ssl_context=ssl_context)
                 if https
                 else None,
             )
+            # Rendered (and checked) once: every POST starts with these bytes.
+            self._request_line = request_head(self._path, host, port, default_port)
+            self._head = self._request_line + header_lines(self._headers)
 
     def send(self, request: HTTPRequest) -> HTTPResponse:
         """POST the body and return the whole answer (redirects are not followed)."""
@@ -184,6 +191,9 @@ class Urllib3Transport:
         connect: float,
         read: float,
     ) -> HTTPResponse:
+        head = self._head
+        if request.headers:  # per-call headers replace the transport's own
+            head = self._request_line + header_lines({**self._headers, **request.headers})
         connection = hosts.take(connect)
         if connection is None:
             raise RequestNotSent(
@@ -196,26 +206,24 @@ class Urllib3Transport:
                 hosts.connect(connection, connect)
             except Exception as exc:  # DNS, TCP, TLS: nothing has left
                 raise RequestNotSent(f"could not reach {self._where()}: {_reason(exc)}") from exc
-            assert connection.sock is not None
-            connection.sock.settimeout(read)
+            sock = connection.sock
+            assert sock is not None
+            sock.settimeout(read)
+            body = request.body
             with answer_deadline(None if budget is None else started + budget):
                 try:
-                    connection.putrequest("POST", self._path, skip_accept_encoding=True)
-                    for name, value in {**self._headers, **request.headers}.items():
-                        connection.putheader(name, value)
-                    connection.putheader("Content-Length", str(len(request.body)))
-                    connection.endheaders(request.body)  # one write: headers and body
-                    response = _GET_RESPONSE(connection)
+                    # One write, head and body, then http.client reads the answer.
+                    sock.sendall(b"%sContent-Length: %d\r\n\r\n%s" % (head, len(body), body))
+                    response = connection.response_class(sock, method="POST")
+                    response.begin()
                 except (OSError, http.client.HTTPException) as exc:
                     raise OutcomeUnknown(
                         _late(started, budget) or f"sent, but no answer came back: {_reason(exc)}"
                     ) from exc
-                body = self._read_answer(response, started, budget)
-            # Read to the end, but only close() tells http.client the answer is
-            # done with, so that the connection can carry the next request.
+                answer = self._read_answer(response, started, budget)
             response.close()
             reuse = not response.will_close
-            return HTTPResponse(response.status, dict(response.getheaders()), body)
+            return HTTPResponse(response.status, dict(response.getheaders()), answer)
         finally:
             hosts.give_back(connection, reuse=reuse)
 
