@@ -100,6 +100,10 @@ def render(answers: Sequence[Answer]) -> bytes:
             _swap_prerendered(answer.data, splices),
             message=answer.message,
         )
+        if answer.data or answer.message is not None
+        # Nothing inside (a SetDestination done, say): the encoder writes the
+        # attributes from the fields, which came from a checked request.
+        else Response(answer.target, answer.name, answer.code, answer.request_id)
         for answer in answers
     ]
     body = encode_reply(Reply(responses))
