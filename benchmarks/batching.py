@@ -66,10 +66,19 @@ def run(scale: Scale) -> Case:
         format_seconds(times["batched"]),
         format_seconds(times["single"]),
     ).judge(not scale.quick)
+    # single = total * (post + each), batched = posts * post + total * each:
+    # the cost of one POST (both ends, HTTP included) and of one request in it.
+    posts = total // size
+    post = (times["single"] - times["batched"]) / (total - posts)
+    each = (times["single"] - total * post) / total
     return Case(
         "batching",
         [row],
         notes=[
-            "one Client, one session, kept alive; sandbox in a separate process over loopback HTTP"
+            "one Client, one session, kept alive; sandbox in a separate process over loopback HTTP",
+            f"from the two timings: each POST costs {post * 1e6:,.0f} us (client, HTTP and "
+            f"sandbox), each request in it {each * 1e6:,.0f} us more; {size} per POST gives "
+            f"at most {(post + each) / (post / size + each):.1f}x, and 10x needs a request "
+            "to cost under a ninth of a POST",
         ],
     )

@@ -14,6 +14,12 @@ same calls, one after another:
 - classic: the classic client, with a new connection (a new TLS
   handshake over HTTPS) and a SessionLogin in every POST.
 
+Over HTTP, two more contenders post the floor's bytes, to show where the
+client's time goes (info rows, no target): our transport alone
+(:class:`~ttnc_pipeline.transports.Urllib3Transport`, no pipeline), and
+stock urllib3 (``PoolManager.urlopen``, what the transport used before it
+wrote its requests itself).
+
 Targets: ours at least 0.7x the floor's rate; at least 2x the classic
 client's over HTTP and 4x over HTTPS.
 """
@@ -23,11 +29,15 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
+import urllib3
+
 from benchmarks._harness import Case, Row, Scale, format_rate, interleaved
 from benchmarks._loopback import Served, sandbox_cli, sandbox_process, throwaway_tls
 from benchmarks.baselines.classic_client import ClassicTTNCApi
 from benchmarks.baselines.stdlib_floor import KeepAlivePoster
 from ttnc_pipeline import TTNCApi
+from ttnc_pipeline.core import HTTPRequest
+from ttnc_pipeline.transports import Urllib3Transport
 
 __all__ = ["run"]
 
@@ -97,11 +107,29 @@ def _contenders(served: Served, calls: int, **tls: object) -> dict[str, Callable
     assert ours_answer is not None and ours_answer.ok  # type: ignore[attr-defined]
     assert classic_answer is not None and "Numbers" in classic_answer  # type: ignore[operator]
     assert b'Code="200"' in floor_once()
-    return {
+    contenders = {
         "ours": _repeat(calls, ours_once),
         "floor": _repeat(calls, floor_once),
         "classic": _repeat(calls, classic_once),
     }
+    if ca_file is None:  # the breakdown, over plain HTTP only
+        transport = Urllib3Transport(served.url)
+        manager = urllib3.PoolManager(maxsize=10, block=True)
+        headers = {"Content-Type": "text/xml; charset=utf-8"}
+
+        def transport_once() -> bytes:
+            return transport.send(HTTPRequest(floor_body, {}, 120.0)).body
+
+        def urllib3_once() -> bytes:
+            answer = manager.urlopen(
+                "POST", served.url, body=floor_body, headers=headers, retries=False
+            )
+            return answer.data
+
+        assert b'Code="200"' in transport_once() and b'Code="200"' in urllib3_once()
+        contenders["transport"] = _repeat(calls, transport_once)
+        contenders["urllib3"] = _repeat(calls, urllib3_once)
+    return contenders
 
 
 def run(scale: Scale) -> Case:
@@ -133,14 +161,15 @@ def run(scale: Scale) -> Case:
         row(f"round trips: {label} vs raw http.client (HTTP)", plain["ours"], plain["floor"], 0.7),
         row(f"round trips: {label} vs classic (HTTP)", plain["ours"], plain["classic"], 2),
         row(f"round trips: {label} vs classic (HTTPS)", secure["ours"], secure["classic"], 4),
-        row(
-            f"  (info) {label} vs raw http.client (HTTPS)",
-            secure["ours"],
-            secure["floor"],
-            None,
-        ),
     ]
-    rows[-1].ratio = secure["floor"] / secure["ours"]
+    for case, ours, floor in (
+        (f"  (info) {label} vs raw http.client (HTTPS)", secure["ours"], secure["floor"]),
+        ("  (info) transport alone vs raw http.client (HTTP)", plain["transport"], plain["floor"]),
+        ("  (info) stock urllib3 vs raw http.client (HTTP)", plain["urllib3"], plain["floor"]),
+    ):
+        info = row(case, ours, floor, None)
+        info.ratio = floor / ours  # read like the targets: the share of the floor's rate
+        rows.append(info)
     return Case(
         "round_trips",
         rows,
