@@ -4,8 +4,9 @@ The library never calls ``structlog.configure``. When the application has
 configured structlog, events go through its processors; when it has not,
 they go to the stdlib logger ``ttnc_pipeline`` as ``key=value`` lines
 (``event='ttnc.batch.done' count=1 ...``, each value its ``repr``), written
-by :class:`KeyValueLogger`, which masks sensitive keys and passes each
-line through :func:`~ttnc_pipeline.redaction.redact_text`. Callers only log
+by :class:`KeyValueLogger`, which masks sensitive keys at any depth
+(:func:`~ttnc_pipeline.redaction.redact_mapping`) and passes each line
+through :func:`~ttnc_pipeline.redaction.redact_text`. Callers only log
 values that were already redacted; the mask here is a second line of defence.
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 
 import structlog
 
-from ttnc_pipeline.redaction import MASK, is_sensitive, may_hold_secret, redact_text
+from ttnc_pipeline.redaction import may_hold_secret, redact_mapping, redact_text
 
 __all__ = ["LOGGER_NAME", "KeyValueLogger", "LevelGate", "get_logger", "stdlib_logger"]
 
@@ -56,17 +57,11 @@ class KeyValueLogger:
         values = {"event": event, **self._context, **fields}
         line = " ".join([f"{key}={value!r}" for key, value in values.items()])
         if may_hold_secret(line):
-            # Mask values under sensitive keys whole, then, in one pass over
-            # the line, a secret anywhere in a value, nested or quoted (the
-            # repr keeps the ``<Password>`` and ``key=`` forms).
-            line = redact_text(
-                " ".join(
-                    [
-                        f"{key}={MASK if is_sensitive(key) else value!r}"
-                        for key, value in values.items()
-                    ]
-                )
-            )
+            # Mask values under sensitive keys whole, at any depth, then, in one
+            # pass over the line, a secret anywhere in text (``<Password>``
+            # elements, ``key=value`` pairs).
+            masked = redact_mapping(values)
+            line = redact_text(" ".join([f"{key}={value!r}" for key, value in masked.items()]))
         # The record is handed over directly: the caller stdlib would look up
         # (a walk up the stack) is always this method, so it tells nothing.
         logger.handle(logger.makeRecord(logger.name, level, __file__, 0, line, (), None))

@@ -190,6 +190,12 @@ def test_the_default_logger_writes_one_key_value_line_per_event(
         {"message": "login failed: <Password>s3cr3t-xml</Password>"},
         {"message": "retry with SessionId=s3cr3t-pair now"},
         {"detail": {"VKey": "s3cr3t-nested-key"}},
+        {"detail": {"SessionId": ["s3cr3t-nested-list"]}},
+        {"detail": {"Password": {"inner": "s3cr3t-nested-dict"}}},
+        {"detail": {"CardNumber": ("s3cr3t-nested-tuple",)}},
+        {"items": [{"VKey": ["s3cr3t-in-a-list"]}]},
+        {"message": "Password\t=\ts3cr3t-tabbed"},
+        {"detail": {"SessionId": b"s3cr3t-bytes"}},
     ],
 )
 def test_the_default_logger_masks_secrets_in_any_shape(

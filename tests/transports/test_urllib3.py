@@ -13,6 +13,7 @@ from typing import ClassVar
 
 import pytest
 import trustme
+from urllib3.exceptions import InsecureRequestWarning
 
 from ttnc_pipeline import (
     Batch,
@@ -27,7 +28,8 @@ from ttnc_pipeline.codec import encode_batch
 from ttnc_pipeline.core import HTTPRequest
 from ttnc_pipeline.sandbox import Sandbox
 from ttnc_pipeline.transports import Urllib3Transport
-from ttnc_pipeline.transports.urllib3_transport import USER_AGENT
+from ttnc_pipeline.transports._connections import request_head
+from ttnc_pipeline.transports.urllib3_transport import USER_AGENT, _joined
 
 LIST = Batch([Request("NoveroNumbers", "ListNumbers", "L")])
 
@@ -286,3 +288,90 @@ def test_extra_headers_go_out_once_and_a_call_may_replace_one(sandbox: Sandbox) 
     assert first["X-Team"] == third["X-Team"] == "ops" and second["X-Team"] == "night shift"
     assert sandbox.journal.envelope_count == 3  # the refused header sent nothing...
     assert sandbox.journal.connections_opened == 1  # ...and cost no connection
+
+
+def test_an_answer_cut_short_is_an_unknown_outcome_and_its_connection_is_dropped(
+    sandbox: Sandbox,
+) -> None:
+    transport = Urllib3Transport(sandbox.url)
+    body = encode_batch(LIST)
+    assert transport.send(HTTPRequest(body, {}, 10.0)).status == 200
+    sandbox.faults.truncate(0.5)
+    with pytest.raises(OutcomeUnknown, match="cut short"):
+        transport.send(HTTPRequest(body, {}, 10.0))
+    assert transport.send(HTTPRequest(body, {}, 10.0)).status == 200
+    transport.close()
+    assert sandbox.journal.connections_opened == 2  # the cut connection was not reused
+
+
+def test_failed_connects_give_their_connection_slot_back() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # bound, never listening: refused
+    transport = Urllib3Transport(f"http://127.0.0.1:{port}/api/", pool_maxsize=1)
+    for _ in range(3):
+        with pytest.raises(RequestNotSent, match="could not reach") as caught:
+            transport.send(HTTPRequest(b"<x/>", {}, 5.0))
+        assert "busy" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Content-Length": "4"},
+        {"transfer-encoding": "chunked"},
+        {"Host": "elsewhere.example"},
+        {"Connection": "close"},
+    ],
+)
+def test_framing_and_routing_headers_belong_to_the_transport(headers: dict[str, str]) -> None:
+    with pytest.raises(ValueError, match="set by the transport"):
+        Urllib3Transport("http://127.0.0.1:9/api/", headers=headers)
+    transport = Urllib3Transport("http://127.0.0.1:9/api/")
+    with pytest.raises(ValueError, match="set by the transport"):
+        transport.send(HTTPRequest(b"<x/>", headers, 5.0))
+
+
+def test_a_header_given_in_another_case_replaces_the_default(sandbox: Sandbox) -> None:
+    transport = Urllib3Transport(sandbox.url, headers={"content-type": "application/xml"})
+    assert transport.send(HTTPRequest(encode_batch(LIST), {}, 10.0)).status == 200
+    transport.close()
+    (envelope,) = sandbox.journal.envelopes
+    assert [v for k, v in envelope.headers.items() if k.lower() == "content-type"] == [
+        "application/xml"
+    ]
+
+
+def test_close_during_a_call_closes_that_connection_when_it_comes_back(sandbox: Sandbox) -> None:
+    transport = Urllib3Transport(sandbox.url)
+    body = encode_batch(LIST)
+    sandbox.faults.delay(0.5)
+    first = threading.Thread(target=transport.send, args=(HTTPRequest(body, {}, 10.0),))
+    first.start()
+    assert sandbox.journal.wait_for(lambda journal: journal.connections_opened == 1)
+    transport.close()
+    first.join(timeout=20)
+    assert transport.send(HTTPRequest(body, {}, 10.0)).status == 200
+    transport.close()
+    assert sandbox.journal.connections_opened == 2  # closed, not kept, after close()
+
+
+def test_turning_verification_off_warns() -> None:
+    with pytest.warns(InsecureRequestWarning, match="will not be checked"):
+        Urllib3Transport("https://127.0.0.1:9/api/", verify=False)
+
+
+def test_the_request_head_is_encoded_as_urllib3_would() -> None:
+    assert request_head("/a b/\u00e9?q=1", "127.0.0.1", 8080, 80) == (
+        b"POST /a%20b/%C3%A9?q=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
+    )
+    assert request_head("/api/", "::1", 443, 443) == b"POST /api/ HTTP/1.1\r\nHost: [::1]\r\n"
+    with pytest.raises(ValueError, match="not a host name"):
+        Urllib3Transport("http://a b:1/x")
+
+
+def test_a_repeated_answer_header_is_kept_whole() -> None:
+    assert _joined([("Set-Cookie", "a=1"), ("set-cookie", "b=2"), ("X", "y")]) == {
+        "set-cookie": "a=1, b=2",
+        "x": "y",
+    }

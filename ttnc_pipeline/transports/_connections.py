@@ -26,12 +26,19 @@ import http.client
 import re
 import ssl
 import threading
+import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
 from ttnc_pipeline.transports._deadline import BoundedHTTPConnection, BoundedHTTPSConnection
 
-__all__ = ["HostConnections", "header_lines", "request_head", "tls_options"]
+__all__ = [
+    "HostConnections",
+    "header_lines",
+    "merge_headers",
+    "request_head",
+    "tls_options",
+]
 
 
 class HostConnections:
@@ -48,29 +55,40 @@ class HostConnections:
         self._idle: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()
         self._free = threading.BoundedSemaphore(maxsize)
+        # clear() starts a new generation: a connection taken before it is
+        # closed when it comes back, not kept.
+        self._generation = 0
+        self._taken: dict[int, int] = {}
 
     def take(self, timeout: float) -> http.client.HTTPConnection | None:
         """A connection to use: an idle one still open, or a new unconnected one.
 
         Waits up to ``timeout`` seconds while ``maxsize`` are in use and
         returns None if none came free. Every connection taken must be
-        handed back with :meth:`give_back`.
+        handed back with :meth:`give_back`; if this raises, nothing was taken.
         """
         if not self._free.acquire(timeout=max(timeout, 0.0)):
             return None
+        try:
+            connection = self._open_one()
+            with self._lock:
+                self._taken[id(connection)] = self._generation
+            return connection
+        except BaseException:
+            self._free.release()
+            raise
+
+    def _open_one(self) -> http.client.HTTPConnection:
         while True:
             with self._lock:
                 connection = self._idle.pop() if self._idle else None
             if connection is None:
-                return self._new()
+                if self._tls is None:
+                    return BoundedHTTPConnection(self.host, self.port)
+                return BoundedHTTPSConnection(self.host, self.port, **self._tls)
             if connection.is_connected:  # type: ignore[attr-defined]
                 return connection
             connection.close()  # the server closed it while it was idle
-
-    def _new(self) -> http.client.HTTPConnection:
-        if self._tls is None:
-            return BoundedHTTPConnection(self.host, self.port)
-        return BoundedHTTPSConnection(self.host, self.port, **self._tls)
 
     @staticmethod
     def connect(connection: http.client.HTTPConnection, timeout: float) -> None:
@@ -79,22 +97,24 @@ class HostConnections:
             connection.timeout = timeout
             connection.connect()
 
-    def give_back(self, connection: http.client.HTTPConnection | None, *, reuse: bool) -> None:
+    def give_back(self, connection: http.client.HTTPConnection, *, reuse: bool) -> None:
         """Return a connection from :meth:`take`: kept for the next call, or closed."""
         try:
-            if connection is not None:
-                if reuse and connection.sock is not None:
-                    with self._lock:
-                        self._idle.append(connection)
-                else:
-                    connection.close()
+            with self._lock:
+                current = self._taken.pop(id(connection), None) == self._generation
+                keep = reuse and current and connection.sock is not None
+                if keep:
+                    self._idle.append(connection)
+            if not keep:
+                connection.close()
         finally:
             self._free.release()
 
     def clear(self) -> None:
-        """Close every idle connection (those in use are closed or kept when given back)."""
+        """Close every idle connection now, and those in use when they come back."""
         with self._lock:
             idle, self._idle = self._idle, []
+            self._generation += 1
         for connection in idle:
             connection.close()
 
@@ -117,6 +137,19 @@ def tls_options(
 # would end the header early and let a value inject headers of its own.
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z")
 _VALUE_BREAKERS = ("\r", "\n", "\0")
+# Framing and routing are the transport's: a second Content-Length, a
+# Transfer-Encoding or another Host would make the request mean something
+# else to some servers and proxies (request smuggling).
+_TRANSPORT_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection"})
+
+
+def merge_headers(*layers: Mapping[str, str]) -> dict[str, str]:
+    """Headers of later layers replacing earlier ones, names compared case-insensitively."""
+    merged: dict[str, tuple[str, str]] = {}
+    for layer in layers:
+        for name, value in layer.items():
+            merged[str(name).lower()] = (name, value)
+    return dict(merged.values())
 
 
 def header_lines(headers: Mapping[str, str]) -> bytes:
@@ -125,19 +158,28 @@ def header_lines(headers: Mapping[str, str]) -> bytes:
     for name, value in headers.items():
         if not isinstance(name, str) or not _TOKEN.match(name):
             raise ValueError(f"not a valid HTTP header name: {name!r}")
+        if name.lower() in _TRANSPORT_HEADERS:
+            raise ValueError(f"the {name} header is set by the transport, not by callers")
         if not isinstance(value, str) or any(c in value for c in _VALUE_BREAKERS):
             raise ValueError(f"the value of header {name} is not a single line of text")
         lines.append(f"{name}: {value.strip()}\r\n".encode("latin-1"))
     return b"".join(lines)
 
 
+# What may stay as it is in a request target: RFC 3986 unreserved and
+# sub-delims, ':', '@', '/', '?' and existing %-escapes; anything else
+# (spaces, non-ASCII, control characters) is percent-encoded, as urllib3 does.
+_PATH_SAFE = "/?:@!$&'()*+,;=-._~%"
+
+
 def request_head(path: str, host: str, port: int, default_port: int) -> bytes:
     """The request line and ``Host`` header of a POST to ``path`` on ``host:port``."""
-    if any(c in path for c in " \r\n\0") or not path.isascii():
-        raise ValueError(f"the URL path {path!r} cannot go into a request line as it is")
+    if not host or not host.isprintable() or any(c.isspace() for c in host):
+        raise ValueError(f"not a host name: {host!r}")
+    target = urllib.parse.quote(path, safe=_PATH_SAFE)
     shown = f"[{host}]" if ":" in host else host  # an IPv6 address
     if port != default_port:
         shown = f"{shown}:{port}"
-    return f"POST {path} HTTP/1.1\r\nHost: {shown.encode('idna').decode('ascii')}\r\n".encode(
+    return f"POST {target} HTTP/1.1\r\nHost: {shown.encode('idna').decode('ascii')}\r\n".encode(
         "ascii"
     )

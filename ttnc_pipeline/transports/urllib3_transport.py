@@ -30,6 +30,7 @@ import platform
 import ssl
 import time
 import urllib.parse
+import warnings
 from collections.abc import Callable, Mapping
 from importlib import metadata
 from typing import Any
@@ -39,6 +40,7 @@ from urllib3.exceptions import (
     ConnectTimeoutError,
     EmptyPoolError,
     HTTPError,
+    InsecureRequestWarning,
     NewConnectionError,
     ProxyError,
     SSLError,
@@ -51,6 +53,7 @@ from ttnc_pipeline.errors import OutcomeUnknown, ProtocolError, RequestNotSent
 from ttnc_pipeline.transports._connections import (
     HostConnections,
     header_lines,
+    merge_headers,
     request_head,
     tls_options,
 )
@@ -66,6 +69,12 @@ _VERSIONS = (
 USER_AGENT = " ".join(_VERSIONS)
 """The ``User-Agent`` every request carries."""
 
+_DEFAULT_HEADERS = {
+    "User-Agent": USER_AGENT,
+    "Content-Type": "text/xml; charset=utf-8",
+    "Accept": "text/xml",
+    "Accept-Encoding": "identity",
+}
 _NOT_SENT = (NewConnectionError, ConnectTimeoutError, ProxyError, EmptyPoolError)
 # TLS errors that can only happen before the request is written: certificate
 # checks and the handshake. Any other TLS error may come while the answer is
@@ -128,13 +137,14 @@ class Urllib3Transport:
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.max_response_size = max_response_size
-        self._headers = {
-            "User-Agent": USER_AGENT,
-            "Content-Type": "text/xml; charset=utf-8",
-            "Accept": "text/xml",
-            "Accept-Encoding": "identity",
-            **(headers or {}),
-        }
+        self._headers = merge_headers(_DEFAULT_HEADERS, headers or {})
+        header_lines(self._headers)  # checked now, whichever path sends them
+        if not verify:
+            warnings.warn(
+                f"TLS certificates of {self._where()} will not be checked (verify=False)",
+                InsecureRequestWarning,
+                stacklevel=2,
+            )
         pool_options: dict[str, Any] = {"maxsize": pool_maxsize, "block": True}
         if ssl_context is not None:
             pool_options["ssl_context"] = ssl_context
@@ -193,19 +203,24 @@ class Urllib3Transport:
     ) -> HTTPResponse:
         head = self._head
         if request.headers:  # per-call headers replace the transport's own
-            head = self._request_line + header_lines({**self._headers, **request.headers})
-        connection = hosts.take(connect)
-        if connection is None:
-            raise RequestNotSent(
-                f"could not reach {self._where()}: all {self._pool_maxsize} connections "
-                f"stayed busy for {connect:.1f} s"
-            )
+            head = self._request_line + header_lines(merge_headers(self._headers, request.headers))
+        connection: http.client.HTTPConnection | None = None
         reuse = False
         try:
+            connection = hosts.take(connect)
+            if connection is None:
+                raise RequestNotSent(
+                    f"could not reach {self._where()}: all {self._pool_maxsize} connections "
+                    f"stayed busy for {connect:.1f} s"
+                )
             try:
                 hosts.connect(connection, connect)
             except Exception as exc:  # DNS, TCP, TLS: nothing has left
                 raise RequestNotSent(f"could not reach {self._where()}: {_reason(exc)}") from exc
+            if budget is not None and time.monotonic() - started >= budget:
+                raise RequestNotSent(
+                    "the call's deadline passed while connecting; the request was not sent"
+                )
             sock = connection.sock
             assert sock is not None
             sock.settimeout(read)
@@ -223,9 +238,10 @@ class Urllib3Transport:
                 answer = self._read_answer(response, started, budget)
             response.close()
             reuse = not response.will_close
-            return HTTPResponse(response.status, dict(response.getheaders()), answer)
+            return HTTPResponse(response.status, _joined(response.getheaders()), answer)
         finally:
-            hosts.give_back(connection, reuse=reuse)
+            if connection is not None:
+                hosts.give_back(connection, reuse=reuse)
 
     def _read_answer(
         self, response: http.client.HTTPResponse, started: float, budget: float | None
@@ -233,11 +249,17 @@ class Urllib3Transport:
         _refuse_encoded(response.getheader("Content-Encoding"), response.status)
         declared = response.getheader("Content-Length") or ""
         try:
-            return self._read_capped(response.read1, declared, response.status, started, budget)
+            body = self._read_capped(response.read1, declared, response.status, started, budget)
         except (OSError, http.client.HTTPException) as exc:
             raise OutcomeUnknown(
                 _late(started, budget) or f"the answer was cut short: {_reason(exc)}"
             ) from exc
+        if response.length:  # http.client's read1 ends quietly when the server hangs up early
+            raise OutcomeUnknown(
+                f"the answer was cut short: {len(body)} of {declared} bytes arrived",
+                status=response.status,
+            )
+        return body
 
     def _send_proxied(
         self,
@@ -253,7 +275,7 @@ class Urllib3Transport:
                     "POST",
                     self.url,
                     body=request.body,
-                    headers={**self._headers, **request.headers},
+                    headers=merge_headers(self._headers, request.headers),
                     retries=False,
                     redirect=False,
                     preload_content=False,
@@ -344,6 +366,15 @@ class Urllib3Transport:
 
     def __repr__(self) -> str:
         return f"Urllib3Transport({self._where()!r})"
+
+
+def _joined(headers: list[tuple[str, str]]) -> dict[str, str]:
+    """Response headers by lower-cased name, a repeated one joined with ", " (as urllib3 does)."""
+    joined: dict[str, str] = {}
+    for name, value in headers:
+        key = name.lower()
+        joined[key] = f"{joined[key]}, {value}" if key in joined else value
+    return joined
 
 
 def _refuse_encoded(encoding: str | None, status: int) -> None:
