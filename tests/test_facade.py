@@ -300,3 +300,13 @@ def test_only_the_last_calls_responses_are_kept(sandbox: Sandbox) -> None:
         assert api.getresponsefromid("First") is None
         assert api.getresponsefromid("Second") is not None
         assert api.getresponsefromid("SessionRequest") is not None  # the login stays readable
+
+
+def test_spooled_request_ids_do_not_fill_the_memory_of_checked_names() -> None:
+    from ttnc_pipeline import core
+
+    api = TTNCApi(url="http://127.0.0.1:9/api/")
+    ids = [api.newrequest("NoveroNumbers", "ListNumbers").id for _ in range(3)]
+    ids.append(api.newrequest("NoveroNumbers", "ListNumbers", "MyOwnId").id)
+    assert not set(ids) & core._CHECKED_NAMES
+    assert "NoveroNumbers" in core._CHECKED_NAMES  # names that come back are remembered

@@ -191,7 +191,7 @@ class Client:
             options["retry"] = retry
         elif not self._retry_enabled:
             options["retry"] = False
-        return self._call(batch.with_options(**{**options, **batch.options}))
+        return self._call(batch.with_defaults(**options))
 
     def request(
         self, target: str, name: str, params: dict[str, ParamValue] | None = None, **kw: ParamValue

@@ -72,12 +72,16 @@ _CHECKED_NAMES: set[str] = set()
 _CHECKED_NAMES_MAX = 2048
 
 
-def check_name(name: object, what: str) -> str:
-    """Return ``name`` if it is a safe ASCII XML name, else raise InvalidRequest."""
+def check_name(name: object, what: str, *, remember: bool = True) -> str:
+    """Return ``name`` if it is a safe ASCII XML name, else raise InvalidRequest.
+
+    ``remember=False`` for names that are new every time (request ids): they
+    would fill the bounded memory of names that come back.
+    """
     if name.__class__ is str and name in _CHECKED_NAMES:
         return name
     checked = _check_new_name(name, what)
-    if checked.__class__ is str and len(_CHECKED_NAMES) < _CHECKED_NAMES_MAX:
+    if remember and len(_CHECKED_NAMES) < _CHECKED_NAMES_MAX:
         _CHECKED_NAMES.add(checked)
     return checked
 
@@ -298,6 +302,12 @@ class Batch:
         """A copy with per-call options added or replaced."""
         return self._copy(
             self.requests, self.session_id, _freeze_options({**self.options, **options})
+        )
+
+    def with_defaults(self, **options: Any) -> Batch:
+        """A copy with per-call options added where the batch does not set them already."""
+        return self._copy(
+            self.requests, self.session_id, _freeze_options({**options, **self.options})
         )
 
     @property

@@ -52,7 +52,9 @@ class SpooledRequest:
     def __init__(self, target: str, name: str, request_id: str | None = None) -> None:
         self.target = check_name(target, "target")
         self.name = check_name(name, "operation name")
-        self.id = check_name(request_id, "request id") if request_id is not None else None
+        self.id = (
+            check_name(request_id, "request id", remember=False) if request_id is not None else None
+        )
         self.params: dict[str, ParamValue] = {}
         self._response: Response | None = None
 

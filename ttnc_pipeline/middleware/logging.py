@@ -42,13 +42,8 @@ class LoggingMiddleware:
     def __call__(self, batch: Batch, call_next: CallNext) -> Reply:
         logger = self.logger
         requests = batch.requests
-        fields = {
-            "batch_id": batch.options.get("batch_id"),
-            "operations": [request.operation for request in requests],
-            "count": len(requests),
-        }
         if not self._dropped(logging.DEBUG):
-            logger.debug("ttnc.batch.sent", **fields)
+            logger.debug("ttnc.batch.sent", **_fields(batch))
         started = time.perf_counter()
         try:
             reply = call_next(batch)
@@ -57,7 +52,7 @@ class LoggingMiddleware:
                 raise
             logger.warning(
                 "ttnc.batch.failed",
-                **fields,
+                **_fields(batch),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
                 error=type(exc).__name__,
                 message=redact_text(str(exc)),
@@ -72,7 +67,7 @@ class LoggingMiddleware:
                 codes = [r.code for r in responses if r.request_id in own]
             logger.info(
                 "ttnc.batch.done",
-                **fields,
+                **_fields(batch),
                 codes=codes,
                 attempts=reply.attempts,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
@@ -81,3 +76,12 @@ class LoggingMiddleware:
 
     def __repr__(self) -> str:
         return "LoggingMiddleware()"
+
+
+def _fields(batch: Batch) -> dict[str, Any]:
+    """What every event says about its batch (built only for an event that is written)."""
+    return {
+        "batch_id": batch.options.get("batch_id"),
+        "operations": [request.operation for request in batch.requests],
+        "count": len(batch.requests),
+    }

@@ -105,12 +105,11 @@ class SessionMiddleware:
         self._remember(reply)
         if batch.session_id is None or not self.can_login:
             return reply
-        sent = set(batch.ids)  # once: per response, batch.ids would rebuild the tuple
-        failed = {
-            response.request_id
-            for response in reply.responses
-            if response.request_id in sent and is_auth_failure(response)
-        }
+        refused = [response for response in reply.responses if is_auth_failure(response)]
+        if not refused:
+            return reply  # the usual case: no answer asks for a new login
+        sent = set(batch.ids)
+        failed = {response.request_id for response in refused if response.request_id in sent}
         if not failed:
             return reply
         return self._renew_and_resend(batch, reply, failed, call_next)

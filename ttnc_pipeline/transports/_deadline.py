@@ -25,8 +25,6 @@ import io
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import urllib3
@@ -42,15 +40,25 @@ __all__ = [
 _local = threading.local()
 
 
-@contextmanager
-def answer_deadline(when: float | None) -> Iterator[None]:
-    """Answers read in this thread, in this block, must be complete by ``when`` (monotonic)."""
-    previous = getattr(_local, "when", None)
-    _local.when = when
-    try:
-        yield
-    finally:
-        _local.when = previous
+class answer_deadline:
+    """Answers read in this thread, in this block, must be complete by ``when`` (monotonic).
+
+    A class rather than a generator-based context manager: it is entered on
+    every call, and this costs a third as much.
+    """
+
+    __slots__ = ("_previous", "_when")
+
+    def __init__(self, when: float | None) -> None:
+        self._when = when
+        self._previous: float | None = None
+
+    def __enter__(self) -> None:
+        self._previous = getattr(_local, "when", None)
+        _local.when = self._when
+
+    def __exit__(self, *_exc: object) -> None:
+        _local.when = self._previous
 
 
 class _BoundedReader(io.RawIOBase):
