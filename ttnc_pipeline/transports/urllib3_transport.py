@@ -145,13 +145,8 @@ class Urllib3Transport:
                 InsecureRequestWarning,
                 stacklevel=2,
             )
-        pool_options: dict[str, Any] = {"maxsize": pool_maxsize, "block": True}
-        if ssl_context is not None:
-            pool_options["ssl_context"] = ssl_context
-        if not verify:
-            pool_options["cert_reqs"] = "CERT_NONE"
-        elif ca_certs is not None:
-            pool_options["ca_certs"] = ca_certs
+        tls = tls_options(verify=verify, ca_certs=ca_certs, ssl_context=ssl_context)
+        pool_options: dict[str, Any] = {"maxsize": pool_maxsize, "block": True, **tls}
         self._pool: urllib3.PoolManager
         if proxy_url:
             self._pool = urllib3.ProxyManager(
@@ -172,9 +167,7 @@ class Urllib3Transport:
                 host,
                 port,
                 pool_maxsize,
-                tls_options(verify=verify, ca_certs=ca_certs, ssl_context=ssl_context)
-                if https
-                else None,
+                tls if https else None,
             )
             # Rendered (and checked) once: every POST starts with these bytes.
             self._request_line = request_head(self._path, host, port, default_port)
