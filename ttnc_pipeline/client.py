@@ -34,6 +34,7 @@ from ttnc_pipeline.middleware import (
     RetryMiddleware,
     SessionMiddleware,
 )
+from ttnc_pipeline.middleware.correlation import new_request_id
 from ttnc_pipeline.pipeline import Pipeline
 from ttnc_pipeline.retry_policy import RetryPolicy
 from ttnc_pipeline.sessions import SessionStore, session_key
@@ -238,7 +239,9 @@ class BatchBuilder:
         **kw: ParamValue,
     ) -> BatchBuilder:
         """Add one request (validated now; ``id`` default None: generated); returns the builder."""
-        self._requests.append(Request(target, name, id, {**(params or {}), **kw}))
+        # The id is given now, so the correlation step need not copy the request.
+        request_id = new_request_id() if id is None else id
+        self._requests.append(Request(target, name, request_id, {**(params or {}), **kw}))
         return self
 
     @property

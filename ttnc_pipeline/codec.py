@@ -343,7 +343,8 @@ def parse_document(
         )
     if not body or body.isspace():  # not body.strip(), which copies a 10 MB body
         raise ProtocolError("empty body where a <" + root + "> document was expected")
-    run = _long_run_without_markup(body, max_value)
+    # A body shorter than max_value cannot hold a value that long.
+    run = _long_run_without_markup(body, max_value) if len(body) >= max_value else 0
     if run:
         raise ProtocolError(
             f"a single value of {run} bytes is over the {max_value}-byte limit",
