@@ -238,6 +238,14 @@ def test_batch_copies_change_one_thing_each() -> None:
     assert batch.session_id == "session" and dict(batch.options) == {}
 
 
+def test_defaults_fill_only_the_options_a_batch_does_not_set() -> None:
+    batch = Batch([Request("T", "N", "r1")], "session", {"retry": False})
+
+    filled = batch.with_defaults(retry=True, deadline=5.0)
+    assert dict(filled.options) == {"retry": False, "deadline": 5.0}
+    assert filled.requests == batch.requests and filled.session_id == "session"
+
+
 def test_options_are_not_part_of_a_batchs_identity() -> None:
     batch = Batch([Request("T", "N", "r1")], "s")
 
