@@ -52,9 +52,12 @@ class HostConnections:
         self.host = host
         self.port = port
         self._tls = tls
+        self._maxsize = maxsize
+        self._in_use = 0
         self._idle: list[http.client.HTTPConnection] = []
-        self._lock = threading.Lock()
-        self._free = threading.BoundedSemaphore(maxsize)
+        # One lock for the count, the idle list and the generation: a call
+        # takes it once to get a connection and once to give it back.
+        self._lock = threading.Condition(threading.Lock())
         # clear() starts a new generation: a connection taken before it is
         # closed when it comes back, not kept.
         self._generation = 0
@@ -67,28 +70,36 @@ class HostConnections:
         returns None if none came free. Every connection taken must be
         handed back with :meth:`give_back`; if this raises, nothing was taken.
         """
-        if not self._free.acquire(timeout=max(timeout, 0.0)):
-            return None
+        with self._lock:
+            if self._in_use >= self._maxsize and not self._lock.wait_for(
+                lambda: self._in_use < self._maxsize, timeout=max(timeout, 0.0)
+            ):
+                return None
+            self._in_use += 1
+            generation = self._generation
+            connection = self._idle.pop() if self._idle else None
         try:
-            connection = self._open_one()
-            with self._lock:
-                self._taken[id(connection)] = self._generation
-            return connection
-        except BaseException:
-            self._free.release()
-            raise
-
-    def _open_one(self) -> http.client.HTTPConnection:
-        while True:
-            with self._lock:
-                connection = self._idle.pop() if self._idle else None
+            # A zero-timeout look at an idle connection: has the server closed it?
+            while connection is not None and not connection.is_connected:  # type: ignore[attr-defined]
+                connection.close()
+                with self._lock:
+                    connection = self._idle.pop() if self._idle else None
             if connection is None:
-                if self._tls is None:
-                    return BoundedHTTPConnection(self.host, self.port)
-                return BoundedHTTPSConnection(self.host, self.port, **self._tls)
-            if connection.is_connected:  # type: ignore[attr-defined]
-                return connection
-            connection.close()  # the server closed it while it was idle
+                connection = (
+                    BoundedHTTPConnection(self.host, self.port)
+                    if self._tls is None
+                    else BoundedHTTPSConnection(self.host, self.port, **self._tls)
+                )
+        except BaseException:
+            self._free_one()
+            raise
+        self._taken[id(connection)] = generation  # one dict store: atomic
+        return connection
+
+    def _free_one(self) -> None:
+        with self._lock:
+            self._in_use -= 1
+            self._lock.notify()
 
     @staticmethod
     def connect(connection: http.client.HTTPConnection, timeout: float) -> None:
@@ -99,16 +110,15 @@ class HostConnections:
 
     def give_back(self, connection: http.client.HTTPConnection, *, reuse: bool) -> None:
         """Return a connection from :meth:`take`: kept for the next call, or closed."""
-        try:
-            with self._lock:
-                current = self._taken.pop(id(connection), None) == self._generation
-                keep = reuse and current and connection.sock is not None
-                if keep:
-                    self._idle.append(connection)
-            if not keep:
-                connection.close()
-        finally:
-            self._free.release()
+        with self._lock:
+            current = self._taken.pop(id(connection), None) == self._generation
+            keep = reuse and current and connection.sock is not None
+            if keep:
+                self._idle.append(connection)
+            self._in_use -= 1
+            self._lock.notify()
+        if not keep:
+            connection.close()
 
     def clear(self) -> None:
         """Close every idle connection now, and those in use when they come back."""

@@ -10,10 +10,9 @@ headers included, is bounded by the time left:
   by which the answer must have arrived;
 - :class:`BoundedHTTPConnection` and :class:`BoundedHTTPSConnection`, and
   :data:`POOL_CLASSES` (urllib3 pools of them), read their answers
-  through a :class:`_BoundedReader`: before each read it narrows
-  the socket's timeout to the time left (and puts the read timeout back
-  after), and once no time is left it raises a timeout, which urllib3
-  reports as a read timeout.
+  through a :class:`_BoundedReader`: before each read it narrows the
+  socket's timeout to the time left, and once no time is left it raises a
+  timeout, which urllib3 reports as a read timeout.
 
 With no deadline set, answers are read exactly as urllib3 reads them.
 """
@@ -81,11 +80,10 @@ class _BoundedReader(io.RawIOBase):
         left = self._when - time.monotonic()
         if left <= 0:
             raise TimeoutError("the call's deadline passed while the answer was arriving")
+        # Narrowed, and left so: whoever sends on this socket next sets its
+        # own timeout first (the transport and urllib3 both do).
         self._sock.settimeout(left if self._timeout is None else min(self._timeout, left))
-        try:
-            return self._raw.readinto(buffer)
-        finally:
-            self._sock.settimeout(self._timeout)
+        return self._raw.readinto(buffer)
 
     def close(self) -> None:
         if not self.closed:
