@@ -637,3 +637,30 @@ def test_the_copied_examples_are_byte_exact_copies_of_the_documentation() -> Non
     assert names == sorted(path.name for path in copies.glob("*.xml"))
     for name in names:
         assert (copies / name).read_bytes() == (originals / name).read_bytes(), name
+
+
+_ATTRIBUTE_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x2FF), max_size=12)
+
+
+@given(
+    st.none() | _ATTRIBUTE_TEXT,
+    st.none() | _ATTRIBUTE_TEXT,
+    st.integers(min_value=0, max_value=999),
+    st.none() | _ATTRIBUTE_TEXT,
+)
+def test_an_empty_response_is_written_as_the_general_writer_writes_it(
+    target: str | None, name: str | None, code: int, request_id: str | None
+) -> None:
+    # Response(...) has an empty element and takes the encoder's short path;
+    # Response.build(...) puts the attributes on its element: the general path.
+    short = encode_reply(Reply([Response(target, name, code, request_id)]))
+    general = encode_reply(Reply([Response.build(target, name, code, request_id)]))
+
+    assert short == general
+    (decoded,) = decode_reply(short).responses
+    assert (decoded.target, decoded.name, decoded.code, decoded.request_id) == (
+        target,
+        name,
+        code,
+        request_id,
+    )

@@ -176,8 +176,22 @@ def encode_reply(reply: Reply) -> bytes:
     """Serialise a reply as a ``NoveroResponse`` document (UTF-8, deterministic)."""
     out = [_PROLOG, "<NoveroResponse>"]
     for response in reply.responses:
-        # The response's fields, not only its element, say what its attributes are.
-        _write_element(out, response.element, response[ATTRIBUTES_KEY])
+        element = response.element
+        if len(element) or element.text or element.attrib:
+            # The response's fields, not only its element, say what its attributes are.
+            _write_element(out, element, response[ATTRIBUTES_KEY])
+            continue
+        # Nothing inside and no attributes of its own (a SetDestination done,
+        # say): the fields are the whole of it, written as _write_element would.
+        tag = "<Response"
+        if response.target is not None:
+            tag += f' target="{_escape_attr(response.target)}"'
+        if response.name is not None:
+            tag += f' name="{_escape_attr(response.name)}"'
+        tag += f' Code="{response.code}"'
+        if response.request_id is not None:
+            tag += f' RequestId="{_escape_attr(response.request_id)}"'
+        out.append(tag + "/>")
     out.append("</NoveroResponse>\n")
     return "".join(out).encode("utf-8")
 
