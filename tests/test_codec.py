@@ -664,3 +664,8 @@ def test_an_empty_response_is_written_as_the_general_writer_writes_it(
         code,
         request_id,
     )
+
+
+def test_a_response_with_another_element_keeps_its_tag() -> None:
+    odd = Response("T", "N", 200, "r1", ElementTree.Element("Answer"))
+    assert b'<Answer target="T" name="N" Code="200" RequestId="r1"/>' in encode_reply(Reply([odd]))

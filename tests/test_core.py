@@ -387,3 +387,20 @@ def test_anything_with_send_and_close_is_a_transport() -> None:
 
     assert isinstance(Echo(), Transport)
     assert not isinstance(object(), Transport)
+
+
+def test_a_str_subclass_never_vouches_for_other_names() -> None:
+    from ttnc_pipeline.core import check_name
+
+    bad = 'x"><Evil a="'
+
+    class Liar(str):
+        def __hash__(self) -> int:
+            return hash(bad)
+
+        def __eq__(self, other: object) -> bool:
+            return True
+
+    check_name(Liar("Harmless"), "target")
+    with pytest.raises(InvalidRequest, match="not a valid XML name"):
+        Request(bad, "N")

@@ -238,7 +238,11 @@ class BatchBuilder:
         id: str | None = None,
         **kw: ParamValue,
     ) -> BatchBuilder:
-        """Add one request (validated now; ``id`` default None: generated); returns the builder."""
+        """Add one request (validated now); returns the builder.
+
+        ``id`` defaults to None: one is generated now, so :attr:`requests`
+        shows it, and sending the same builder again sends the same ids.
+        """
         # The id is given now, so the correlation step need not copy the request.
         request_id = new_request_id() if id is None else id
         self._requests.append(Request(target, name, request_id, {**(params or {}), **kw}))

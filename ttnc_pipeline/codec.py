@@ -177,7 +177,7 @@ def encode_reply(reply: Reply) -> bytes:
     out = [_PROLOG, "<NoveroResponse>"]
     for response in reply.responses:
         element = response.element
-        if len(element) or element.text or element.attrib:
+        if element.tag != "Response" or len(element) or element.text or element.attrib:
             # The response's fields, not only its element, say what its attributes are.
             _write_element(out, element, response[ATTRIBUTES_KEY])
             continue

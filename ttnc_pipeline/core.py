@@ -81,7 +81,8 @@ def check_name(name: object, what: str, *, remember: bool = True) -> str:
     if name.__class__ is str and name in _CHECKED_NAMES:
         return name
     checked = _check_new_name(name, what)
-    if remember and len(_CHECKED_NAMES) < _CHECKED_NAMES_MAX:
+    # Only exact str: a subclass's own __eq__ would answer later lookups.
+    if remember and checked.__class__ is str and len(_CHECKED_NAMES) < _CHECKED_NAMES_MAX:
         _CHECKED_NAMES.add(checked)
     return checked
 

@@ -28,7 +28,7 @@ from ttnc_pipeline.codec import encode_batch
 from ttnc_pipeline.core import HTTPRequest
 from ttnc_pipeline.sandbox import Sandbox
 from ttnc_pipeline.transports import Urllib3Transport
-from ttnc_pipeline.transports._connections import request_head
+from ttnc_pipeline.transports._connections import HostConnections, request_head
 from ttnc_pipeline.transports.urllib3_transport import USER_AGENT, _joined
 
 LIST = Batch([Request("NoveroNumbers", "ListNumbers", "L")])
@@ -375,3 +375,27 @@ def test_a_repeated_answer_header_is_kept_whole() -> None:
         "set-cookie": "a=1, b=2",
         "x": "y",
     }
+
+
+class _Interrupting:
+    """An idle connection whose liveness check is interrupted (Ctrl-C)."""
+
+    @property
+    def is_connected(self) -> bool:
+        raise KeyboardInterrupt
+
+    def close(self) -> None:
+        pass
+
+
+def test_connection_slots_survive_an_interrupt_and_a_double_give_back() -> None:
+    hosts = HostConnections("127.0.0.1", 9, 1, None)
+    hosts._idle.append(_Interrupting())  # type: ignore[arg-type]
+    with pytest.raises(KeyboardInterrupt):
+        hosts.take(1.0)
+    connection = hosts.take(1.0)  # the interrupted take gave its slot back
+    assert connection is not None
+    hosts.give_back(connection, reuse=False)
+    hosts.give_back(connection, reuse=False)  # a second time counts nothing
+    assert hosts.take(1.0) is not None
+    assert hosts.take(0.0) is None  # still one slot, not two

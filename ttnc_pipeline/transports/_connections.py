@@ -70,15 +70,17 @@ class HostConnections:
         returns None if none came free. Every connection taken must be
         handed back with :meth:`give_back`; if this raises, nothing was taken.
         """
-        with self._lock:
-            if self._in_use >= self._maxsize and not self._lock.wait_for(
-                lambda: self._in_use < self._maxsize, timeout=max(timeout, 0.0)
-            ):
-                return None
-            self._in_use += 1
-            generation = self._generation
-            connection = self._idle.pop() if self._idle else None
+        counted = False
         try:
+            with self._lock:
+                if self._in_use >= self._maxsize and not self._lock.wait_for(
+                    lambda: self._in_use < self._maxsize, timeout=max(timeout, 0.0)
+                ):
+                    return None
+                self._in_use += 1
+                counted = True
+                generation = self._generation
+                connection = self._idle.pop() if self._idle else None
             # A zero-timeout look at an idle connection: has the server closed it?
             while connection is not None and not connection.is_connected:  # type: ignore[attr-defined]
                 connection.close()
@@ -90,16 +92,14 @@ class HostConnections:
                     if self._tls is None
                     else BoundedHTTPSConnection(self.host, self.port, **self._tls)
                 )
+            self._taken[id(connection)] = generation  # one dict store: atomic
+            return connection
         except BaseException:
-            self._free_one()
+            if counted:
+                with self._lock:
+                    self._in_use -= 1
+                    self._lock.notify()
             raise
-        self._taken[id(connection)] = generation  # one dict store: atomic
-        return connection
-
-    def _free_one(self) -> None:
-        with self._lock:
-            self._in_use -= 1
-            self._lock.notify()
 
     @staticmethod
     def connect(connection: http.client.HTTPConnection, timeout: float) -> None:
@@ -110,13 +110,15 @@ class HostConnections:
 
     def give_back(self, connection: http.client.HTTPConnection, *, reuse: bool) -> None:
         """Return a connection from :meth:`take`: kept for the next call, or closed."""
+        keep = False
         with self._lock:
-            current = self._taken.pop(id(connection), None) == self._generation
-            keep = reuse and current and connection.sock is not None
-            if keep:
-                self._idle.append(connection)
-            self._in_use -= 1
-            self._lock.notify()
+            generation = self._taken.pop(id(connection), None)
+            if generation is not None:  # None: not taken, or given back already
+                self._in_use -= 1
+                self._lock.notify()
+                keep = reuse and generation == self._generation and connection.sock is not None
+                if keep:
+                    self._idle.append(connection)
         if not keep:
             connection.close()
 
