@@ -239,17 +239,18 @@ class Urllib3Transport:
     def _read_answer(
         self, response: http.client.HTTPResponse, started: float, budget: float | None
     ) -> bytes:
-        _refuse_encoded(response.getheader("Content-Encoding"), response.status)
-        declared = response.getheader("Content-Length") or ""
-        try:
-            body = self._read_capped(response.read1, declared, response.status, started, budget)
-        except (OSError, http.client.HTTPException) as exc:
-            raise OutcomeUnknown(
-                _late(started, budget) or f"the answer was cut short: {_reason(exc)}"
-            ) from exc
+        body = self._read_whole(
+            response.read1,
+            response.getheader,
+            response.status,
+            started,
+            budget,
+            (OSError, http.client.HTTPException),
+        )
         if response.length:  # http.client's read1 ends quietly when the server hangs up early
             raise OutcomeUnknown(
-                f"the answer was cut short: {len(body)} of {declared} bytes arrived",
+                f"the answer was cut short: {len(body)} bytes arrived, "
+                f"{response.length} more were announced",
                 status=response.status,
             )
         return body
@@ -287,7 +288,9 @@ class Urllib3Transport:
                 _late(started, budget) or f"sent, but no answer came back: {_reason(exc)}"
             ) from exc
         try:
-            body = self._read_body(response, started, budget)
+            body = self._read_whole(
+                response.read1, response.headers.get, response.status, started, budget, (HTTPError,)
+            )
         except BaseException:
             response.close()
             response.release_conn()
@@ -295,14 +298,20 @@ class Urllib3Transport:
         response.release_conn()
         return HTTPResponse(response.status, dict(response.headers), body)
 
-    def _read_body(
-        self, response: urllib3.BaseHTTPResponse, started: float, budget: float | None
+    def _read_whole(
+        self,
+        read1: Callable[[int], bytes],
+        header: Callable[[str], str | None],
+        status: int,
+        started: float,
+        budget: float | None,
+        broken: tuple[type[BaseException], ...],
     ) -> bytes:
-        _refuse_encoded(response.headers.get("Content-Encoding"), response.status)
-        declared = response.headers.get("Content-Length", "")
+        """The body, not content-encoded; ``broken`` errors while reading: an unknown outcome."""
+        _refuse_encoded(header("Content-Encoding"), status)
         try:
-            return self._read_capped(response.read1, declared, response.status, started, budget)
-        except HTTPError as exc:
+            return self._read_capped(read1, header("Content-Length") or "", status, started, budget)
+        except broken as exc:
             raise OutcomeUnknown(
                 _late(started, budget) or f"the answer was cut short: {_reason(exc)}"
             ) from exc
