@@ -19,6 +19,7 @@ from ttnc_pipeline.core import (
     Request,
     Response,
     Transport,
+    dict_writer,
     normalise_value,
 )
 from ttnc_pipeline.errors import APIError, InvalidRequest
@@ -54,6 +55,7 @@ def test_with_id_and_with_params_make_copies() -> None:
 def test_parameters_are_frozen_lists_become_tuples() -> None:
     source: dict[str, Any] = {"Lines": ["a", "b"], "Card": {"Name": "Jo"}}
     request = Request("T", "N", None, source)
+    assert type(source["Lines"]) is list and type(source["Card"]) is dict  # the caller's, untouched
     source["Lines"].append("c")
     source["Card"]["Name"] = "changed"
     params: Any = request.params
@@ -404,3 +406,17 @@ def test_a_str_subclass_never_vouches_for_other_names() -> None:
     check_name(Liar("Harmless"), "target")
     with pytest.raises(InvalidRequest, match="not a valid XML name"):
         Request(bad, "N")
+
+
+def test_dict_writer_refuses_a_field_list_that_no_longer_matches() -> None:
+    @attrs.frozen(slots=False)
+    class Point:
+        x: int
+        y: int
+
+    write = dict_writer(Point, "x", "y")
+    point = object.__new__(Point)
+    write(point, {"x": 1, "y": 2})
+    assert point == Point(1, 2)
+    with pytest.raises(TypeError, match="Point's fields changed"):
+        dict_writer(Point, "x")

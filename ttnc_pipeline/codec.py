@@ -91,6 +91,10 @@ def _escape_text(text: str) -> str:
     return text
 
 
+_ATTR_SPECIAL_RE = re.compile('[&<>"\r\n\t]')
+"""What _escape_attr changes: a value without any is written as it is."""
+
+
 def _escape_attr(text: str) -> str:
     text = _escape_text(text)
     if '"' in text:
@@ -183,6 +187,19 @@ def encode_reply(reply: Reply) -> bytes:
             continue
         # Nothing inside and no attributes of its own (a SetDestination done,
         # say): the fields are the whole of it, written as _write_element would.
+        target, name, request_id = response.target, response.name, response.request_id
+        if (
+            target is not None
+            and name is not None
+            and request_id is not None
+            and not _ATTR_SPECIAL_RE.search(f"{target}{name}{request_id}")
+        ):
+            # All three present, none with anything to escape (one C call).
+            out.append(
+                f'<Response target="{target}" name="{name}" '
+                f'Code="{response.code}" RequestId="{request_id}"/>'
+            )
+            continue
         tag = "<Response"
         if response.target is not None:
             tag += f' target="{_escape_attr(response.target)}"'
@@ -485,7 +502,11 @@ def decode_batch(
             )
         params: dict[str, ParamValue] = {}
         for child in element:
-            _add_param(params, child)
+            key = child.tag
+            if len(child) or key in params:
+                _add_param(params, child)  # nested or repeated
+            else:
+                params[key] = child.text or ""
         try:
             requests.append(Request(target, name, element.get("id"), params))
         except InvalidRequest as exc:

@@ -46,6 +46,7 @@ class BatchAuth:
     def __init__(self, state: SandboxState, session_id: str | None) -> None:
         self._state = state
         self._session: Session | None = None
+        self._account: Account | None = None
         self._refusal = _NO_SESSION
         if session_id is not None:
             with state.lock:
@@ -56,14 +57,9 @@ class BatchAuth:
                 self._refusal = _EXPIRED if status is SessionStatus.EXPIRED else _UNKNOWN
 
     @property
-    def username(self) -> str | None:
-        """The account the batch currently runs as, or None."""
-        return None if self._session is None else self._session.username
-
-    @property
-    def session_id(self) -> str | None:
-        """The id of the current session, or None."""
-        return None if self._session is None else self._session.id
+    def session(self) -> Session | None:
+        """The session the batch currently runs under, or None."""
+        return self._session
 
     def login(self, request: Request) -> Mapping[str, Any]:
         """Carry out ``Auth/SessionLogin``; answer ``SessionId``.
@@ -95,4 +91,7 @@ class BatchAuth:
                 self._session = None
                 self._refusal = _EXPIRED
                 raise unauthorised(_EXPIRED)
-            return self._state.account(session.username), session
+        # Accounts are never removed or replaced: one lookup per session.
+        if self._account is None or self._account.username != session.username:
+            self._account = self._state.account(session.username)
+        return self._account, session

@@ -32,9 +32,13 @@ __all__ = ["Call", "Handler"]
 _UK_NUMBER = re.compile(r"0\d{9,10}\Z")
 
 
-@attrs.frozen
+@attrs.define
 class Call:
-    """One request being carried out for a logged-in account."""
+    """One request being carried out for a logged-in account.
+
+    Not frozen, only because a frozen attrs class costs twice as much to
+    build and one is built for every request; handlers only read it.
+    """
 
     request: Request
     state: SandboxState

@@ -76,15 +76,15 @@ def _not_found(request: Request) -> OperationError:
 
 
 def _answer(state: SandboxState, auth: BatchAuth, request: Request) -> Answer:
-    operation = request.operation
+    operation = f"{request.target}/{request.name}"
     try:
         if operation == LOGIN:
             return Answer.to(request, OK, auth.login(request))
         handler = HANDLERS.get(operation)
         if handler is None:
             raise _not_found(request)
-        account, session = auth.caller()
         with state.lock:
+            account, session = auth.caller()
             return Answer.to(request, OK, handler(Call(request, state, account, session)))
     except OperationError as refusal:
         return Answer.to(request, refusal.code, message=refusal.message)
@@ -106,19 +106,21 @@ def carry_out(
     """Answer every request of ``batch`` in order, recording each in ``journal``."""
     auth = BatchAuth(state, batch.session_id)
     answers = []
+    now, record = state.clock.now, journal.add_operation
     for request in batch.requests:
         answer = _answer(state, auth, request)
-        journal.add_operation(
+        session = auth.session
+        record(
             OperationRecord(
-                envelope_id=envelope_id,
-                time=state.clock.now(),
-                connection_id=connection_id,
-                target=request.target,
-                name=request.name,
-                request_id=request.id,
-                code=answer.code,
-                username=auth.username,
-                session_id=auth.session_id,
+                envelope_id,
+                now(),
+                connection_id,
+                request.target,
+                request.name,
+                request.id,
+                answer.code,
+                None if session is None else session.username,
+                None if session is None else session.id,
             )
         )
         answers.append(answer)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 import attrs
 
 from ttnc_pipeline.codec import excerpt
-from ttnc_pipeline.core import Batch
+from ttnc_pipeline.core import Batch, dict_writer
 from ttnc_pipeline.redaction import MASK
 
 __all__ = ["EnvelopeRecord", "Journal", "OperationRecord", "operation_matches"]
@@ -69,7 +69,9 @@ class EnvelopeRecord:
         )
 
 
-@attrs.frozen(repr=False)
+# Not slotted, with an __init__ by hand (see core.dict_writer): one is built
+# for every request the sandbox answers.
+@attrs.frozen(repr=False, init=False, slots=False)
 class OperationRecord:
     """One request the sandbox answered."""
 
@@ -83,6 +85,33 @@ class OperationRecord:
     username: str | None
     """The account it ran as (None: not authenticated)."""
     session_id: str | None
+
+    def __init__(
+        self,
+        envelope_id: int,
+        time: float,
+        connection_id: int | None,
+        target: str,
+        name: str,
+        request_id: str | None,
+        code: int,
+        username: str | None,
+        session_id: str | None,
+    ) -> None:
+        _set_record_dict(
+            self,
+            {
+                "envelope_id": envelope_id,
+                "time": time,
+                "connection_id": connection_id,
+                "target": target,
+                "name": name,
+                "request_id": request_id,
+                "code": code,
+                "username": username,
+                "session_id": session_id,
+            },
+        )
 
     @property
     def operation(self) -> str:
@@ -102,13 +131,32 @@ class OperationRecord:
         )
 
 
+_set_record_dict = dict_writer(
+    OperationRecord,
+    "envelope_id",
+    "time",
+    "connection_id",
+    "target",
+    "name",
+    "request_id",
+    "code",
+    "username",
+    "session_id",
+)
+
+
 class Journal:
     """Every envelope and operation of one sandbox (thread-safe)."""
 
     def __init__(self) -> None:
         # A condition over a re-entrant lock: every record notifies waiters,
         # and a wait_for predicate may read the journal's own properties.
-        self._lock = threading.Condition(threading.RLock())
+        # Recording takes the bare lock (Condition.__enter__ is a Python call)
+        # and notifies only while someone waits: the sandbox records every
+        # request it answers.
+        self._mutex = threading.RLock()
+        self._lock = threading.Condition(self._mutex)
+        self._waiting = 0
         self._envelopes: list[EnvelopeRecord] = []
         self._operations: list[OperationRecord] = []
         self._next_envelope = 1
@@ -120,22 +168,24 @@ class Journal:
 
     def new_envelope_id(self) -> int:
         """Reserve the id of the next envelope."""
-        with self._lock:
+        with self._mutex:
             envelope_id = self._next_envelope
             self._next_envelope += 1
             return envelope_id
 
     def add_envelope(self, record: EnvelopeRecord) -> None:
         """Record an envelope."""
-        with self._lock:
+        with self._mutex:
             self._envelopes.append(record)
-            self._lock.notify_all()
+            if self._waiting:
+                self._lock.notify_all()
 
     def add_operation(self, record: OperationRecord) -> None:
         """Record an answered request."""
-        with self._lock:
+        with self._mutex:
             self._operations.append(record)
-            self._lock.notify_all()
+            if self._waiting:
+                self._lock.notify_all()
 
     def connection_opened(self) -> int:
         """Count a new connection; return its id."""
@@ -161,7 +211,11 @@ class Journal:
         (default 10 s) only bounds a failure.
         """
         with self._lock:
-            return self._lock.wait_for(lambda: predicate(self), timeout)
+            self._waiting += 1
+            try:
+                return self._lock.wait_for(lambda: predicate(self), timeout)
+            finally:
+                self._waiting -= 1
 
     # --- queries ------------------------------------------------------------
 

@@ -60,6 +60,8 @@ def list_numbers(call: Call) -> Mapping[str, Any]:
 
 def split_destinations(value: str) -> list[str]:
     """The destinations of a ``|``-joined value, validated (``400`` if malformed)."""
+    if value.isascii() and value.isdigit() and 10 <= len(value) <= 15:
+        return [value]  # the usual case: one destination, nothing to strip
     destinations = [part.strip().replace(" ", "") for part in value.split("|")]
     for destination in destinations:
         if not (destination.isascii() and destination.isdigit() and 10 <= len(destination) <= 15):

@@ -24,7 +24,7 @@ from typing import Any
 import attrs
 
 from ttnc_pipeline.codec import encode_reply
-from ttnc_pipeline.core import Reply, Request, Response
+from ttnc_pipeline.core import Reply, Request, Response, dict_writer
 
 __all__ = ["Answer", "Prerendered", "render"]
 
@@ -42,21 +42,45 @@ class Prerendered:
         return f"Prerendered(<{len(self.xml)} bytes>)"
 
 
-@attrs.frozen
+# Not slotted, with an __init__ by hand (see core.dict_writer): one is built
+# for every request the sandbox answers.
+@attrs.frozen(init=False, slots=False)
 class Answer:
     """The answer to one request, before encoding.
 
     ``target`` and ``name`` are None only for the answer to an envelope
     that could not be decoded; ``request_id`` is None when the request had
-    no id (the ``RequestId`` attribute is then left out).
+    no id (the ``RequestId`` attribute is then left out). ``data`` defaults
+    to none, ``message`` to None.
     """
 
     target: str | None
     name: str | None
     code: int
     request_id: str | None
-    data: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
-    message: str | None = None
+    data: Mapping[str, Any] = attrs.field(repr=False)
+    message: str | None
+
+    def __init__(
+        self,
+        target: str | None,
+        name: str | None,
+        code: int,
+        request_id: str | None,
+        data: Mapping[str, Any] | None = None,
+        message: str | None = None,
+    ) -> None:
+        _set_answer_dict(
+            self,
+            {
+                "target": target,
+                "name": name,
+                "code": code,
+                "request_id": request_id,
+                "data": {} if data is None else data,
+                "message": message,
+            },
+        )
 
     @classmethod
     def to(
@@ -67,11 +91,14 @@ class Answer:
         message: str | None = None,
     ) -> Answer:
         """The answer to ``request``: its target, name and id echoed."""
-        return cls(request.target, request.name, code, request.id, data or {}, message)
+        return cls(request.target, request.name, code, request.id, data, message)
 
     def with_request_id(self, request_id: str | None) -> Answer:
         """A copy answering another id (None: no ``RequestId``)."""
         return attrs.evolve(self, request_id=request_id)
+
+
+_set_answer_dict = dict_writer(Answer, "target", "name", "code", "request_id", "data", "message")
 
 
 def _swap_prerendered(data: Mapping[str, Any], splices: dict[bytes, bytes]) -> Mapping[str, Any]:
