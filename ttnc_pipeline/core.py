@@ -56,7 +56,8 @@ ParamValue: TypeAlias = Any
 """A parameter value: str, int, float, Decimal, None, a list/tuple of values
 (the element repeats) or a mapping of name to value (elements nest)."""
 
-_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
+# Not starting with "xml" in any case (reserved by XML), checked in the same C call.
+_NAME_RE = re.compile(r"(?![Xx][Mm][Ll])[A-Za-z_][A-Za-z0-9_.\-]*\Z")
 _BAD_CHAR_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -89,9 +90,9 @@ def check_name(name: object, what: str, *, remember: bool = True) -> str:
 
 def _check_new_name(name: object, what: str) -> str:
     """check_name without the set of names already seen (for request ids, each new)."""
-    if not isinstance(name, str):
+    if name.__class__ is not str and not isinstance(name, str):
         raise InvalidRequest(f"{what} must be a string, not {type(name).__name__}")
-    if not _NAME_RE.match(name) or name[:3].lower() == "xml":
+    if not _NAME_RE.match(name):
         raise InvalidRequest(
             f"{what} {_shown(name)} is not a valid XML name (ASCII letters, digits, '_', '-', '.'; "
             "not starting with a digit, '-', '.' or 'xml')"
@@ -645,7 +646,9 @@ class Reply:
         return copy
 
     def with_responses(self, responses: Sequence[Response]) -> Reply:
-        """A copy holding other responses."""
+        """A copy holding other responses (self, when they are its own tuple)."""
+        if responses is self.responses:
+            return self
         return self._copy(responses=_to_responses(responses))
 
     def with_attempts(self, attempts: int) -> Reply:
