@@ -54,7 +54,8 @@ class KeyValueLogger:
         logger = self._logger
         if not logger.isEnabledFor(level):
             return
-        values = {"event": event, **self._context, **fields}
+        context = self._context
+        values = {"event": event, **context, **fields} if context else {"event": event, **fields}
         line = " ".join([f"{key}={value!r}" for key, value in values.items()])
         if may_hold_secret(line):
             # Mask values under sensitive keys whole, at any depth, then, in one

@@ -314,14 +314,15 @@ class Batch:
 
     def with_options(self, **options: Any) -> Batch:
         """A copy with per-call options added or replaced."""
+        # The merged dict is new and ours: wrapped as it is, not copied again.
         return self._copy(
-            self.requests, self.session_id, _freeze_options({**self.options, **options})
+            self.requests, self.session_id, MappingProxyType({**self.options, **options})
         )
 
     def with_defaults(self, **options: Any) -> Batch:
         """A copy with per-call options added where the batch does not set them already."""
         return self._copy(
-            self.requests, self.session_id, _freeze_options({**options, **self.options})
+            self.requests, self.session_id, MappingProxyType({**options, **self.options})
         )
 
     @property
@@ -632,32 +633,47 @@ class Reply:
             response.raise_for_error()
         return self
 
-    def _copy(self, **changes: Any) -> Reply:
+    def _copy(
+        self,
+        responses: tuple[Response, ...],
+        status: int,
+        headers: Mapping[str, str],
+        attempts: int,
+        session_id: str | None,
+    ) -> Reply:
         # As Batch._copy: through the slots, without attrs.evolve's cost.
         if self.__class__ is not Reply:
-            return attrs.evolve(self, **changes)
+            return attrs.evolve(
+                self,
+                responses=responses,
+                status=status,
+                headers=headers,
+                attempts=attempts,
+                session_id=session_id,
+            )
         copy: Reply = _new_object(Reply)
-        get = changes.get
-        _set_reply_responses(copy, get("responses", self.responses))
-        _set_reply_status(copy, get("status", self.status))
-        _set_reply_headers(copy, get("headers", self.headers))
-        _set_reply_attempts(copy, get("attempts", self.attempts))
-        _set_reply_session_id(copy, get("session_id", self.session_id))
+        _set_reply_responses(copy, responses)
+        _set_reply_status(copy, status)
+        _set_reply_headers(copy, headers)
+        _set_reply_attempts(copy, attempts)
+        _set_reply_session_id(copy, session_id)
         return copy
 
     def with_responses(self, responses: Sequence[Response]) -> Reply:
         """A copy holding other responses (self, when they are its own tuple)."""
         if responses is self.responses:
             return self
-        return self._copy(responses=_to_responses(responses))
+        return self._copy(
+            _to_responses(responses), self.status, self.headers, self.attempts, self.session_id
+        )
 
     def with_attempts(self, attempts: int) -> Reply:
         """A copy recording how many POSTs it took."""
-        return self._copy(attempts=attempts)
+        return self._copy(self.responses, self.status, self.headers, attempts, self.session_id)
 
     def with_session_id(self, session_id: str | None) -> Reply:
         """A copy saying which SessionId the answers came under."""
-        return self._copy(session_id=session_id)
+        return self._copy(self.responses, self.status, self.headers, self.attempts, session_id)
 
 
 # Slot writes for Reply._copy.
@@ -675,20 +691,37 @@ Middleware: TypeAlias = Callable[[Batch, CallNext], Reply]
 """Any callable ``mw(batch, call_next) -> reply``."""
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, init=False)
 class HTTPRequest:
     """One POST as a transport sends it.
 
-    ``timeout`` is the time left for the whole exchange, in seconds (None:
-    only the transport's own timeouts apply).
+    ``headers`` default to none; ``timeout`` is the time left for the whole
+    exchange, in seconds (default None: only the transport's own timeouts
+    apply).
     """
 
     body: bytes
-    headers: Mapping[str, str] = attrs.field(factory=dict)
-    timeout: float | None = None
+    headers: Mapping[str, str]
+    timeout: float | None
+
+    def __init__(
+        self,
+        body: bytes,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        # By hand, through the slots: one is built for every POST.
+        _set_http_body(self, body)
+        _set_http_headers(self, {} if headers is None else headers)
+        _set_http_timeout(self, timeout)
 
     def __repr__(self) -> str:
         return f"HTTPRequest(body=<{len(self.body)} bytes>, timeout={self.timeout!r})"
+
+
+_set_http_body = vars(HTTPRequest)["body"].__set__
+_set_http_headers = vars(HTTPRequest)["headers"].__set__
+_set_http_timeout = vars(HTTPRequest)["timeout"].__set__
 
 
 def _lower_keys(headers: Mapping[str, str]) -> Mapping[str, str]:

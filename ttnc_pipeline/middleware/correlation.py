@@ -95,28 +95,29 @@ class CorrelationMiddleware:
     """Names anonymous requests, refuses duplicate ids, and checks the reply."""
 
     def __call__(self, batch: Batch, call_next: CallNext) -> Reply:
-        requests = tuple(
-            request if request.id is not None else request.with_id(new_request_id())
-            for request in batch.requests
-        )
-        seen: set[str] = set()
-        for request in requests:
-            assert request.id is not None
-            if request.id in seen:
-                raise InvalidRequest(f"request id {request.id!r} is used twice in one batch")
-            seen.add(request.id)
-        if requests != batch.requests:
+        requests = batch.requests
+        ids = [request.id for request in requests]
+        if None in ids:
+            requests = tuple(
+                request if request.id is not None else request.with_id(new_request_id())
+                for request in requests
+            )
             batch = batch.with_requests(requests)
+            ids = [request.id for request in requests]
+        if len(set(ids)) != len(ids):
+            seen: set[str | None] = set()
+            for request_id in ids:
+                if request_id in seen:
+                    raise InvalidRequest(f"request id {request_id!r} is used twice in one batch")
+                seen.add(request_id)
         reply = call_next(batch)
-        return reply.with_responses(self._check(requests, reply.responses))
+        responses = reply.responses
+        if len(responses) == len(ids) and [r.request_id for r in responses] == ids:
+            return reply  # the usual case: one answer each, in order
+        return reply.with_responses(self._check(requests, responses))
 
     @staticmethod
     def _check(requests: Sequence[Request], responses: Sequence[Response]) -> tuple[Response, ...]:
-        if len(responses) == len(requests) and all(
-            response.request_id == request.id
-            for response, request in zip(responses, requests, strict=True)
-        ):
-            return tuple(responses)  # the usual case: one answer each, in order
         wanted = {request.id for request in requests}
         mine: dict[str | None, Response] = {}
         extra: list[Response] = []

@@ -35,9 +35,7 @@ class LoggingMiddleware:
     def __init__(self, logger: Any = None) -> None:
         self._gate = LevelGate(logger)
         self.logger = logger if logger is not None else get_logger()
-
-    def _dropped(self, level: int) -> bool:
-        return self._gate.drops(level)
+        self._dropped = self._gate.drops
 
     def __call__(self, batch: Batch, call_next: CallNext) -> Reply:
         logger = self.logger
@@ -53,7 +51,7 @@ class LoggingMiddleware:
             logger.warning(
                 "ttnc.batch.failed",
                 **_fields(batch),
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                duration_ms=_milliseconds(time.perf_counter() - started),
                 error=type(exc).__name__,
                 message=redact_text(str(exc)),
             )
@@ -70,7 +68,7 @@ class LoggingMiddleware:
                 **_fields(batch),
                 codes=codes,
                 attempts=reply.attempts,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                duration_ms=_milliseconds(time.perf_counter() - started),
             )
         return reply
 
@@ -82,6 +80,11 @@ def _fields(batch: Batch) -> dict[str, Any]:
     """What every event says about its batch (built only for an event that is written)."""
     return {
         "batch_id": batch.options.get("batch_id"),
-        "operations": [request.operation for request in batch.requests],
+        "operations": [f"{request.target}/{request.name}" for request in batch.requests],
         "count": len(batch.requests),
     }
+
+
+def _milliseconds(seconds: float) -> float:
+    """``seconds`` in milliseconds, to the hundredth (as round(), for half the cost)."""
+    return int(seconds * 100_000 + 0.5) / 100
