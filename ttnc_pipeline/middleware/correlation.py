@@ -46,13 +46,12 @@ def match_responses(
     """
     if len(responses) == len(requests):
         # The usual case: every request named, answered once each, in order.
-        ids = [request.id for request in requests]
-        if (
-            [response.request_id for response in responses] == ids
-            and None not in ids
-            and len(set(ids)) == len(ids)
-        ):
-            return tuple(responses)
+        for response, request in zip(responses, requests):  # noqa: B905 (same length)
+            if request.id is None or response.request_id != request.id:
+                break
+        else:
+            if len(requests) == 1 or len({request.id for request in requests}) == len(requests):
+                return tuple(responses)
     by_id: dict[str, Response] = {}
     anonymous: list[Response] = []
     for response in responses:
@@ -98,12 +97,14 @@ class CorrelationMiddleware:
         requests = batch.requests
         ids = [request.id for request in requests]
         if None in ids:
-            requests = tuple(
-                request if request.id is not None else request.with_id(new_request_id())
-                for request in requests
-            )
+            named: list[Request] = []
+            for position, request in enumerate(requests):
+                if request.id is None:
+                    request = request.with_id(new_request_id())
+                    ids[position] = request.id
+                named.append(request)
+            requests = tuple(named)
             batch = batch.with_requests(requests)
-            ids = [request.id for request in requests]
         if len(set(ids)) != len(ids):
             seen: set[str | None] = set()
             for request_id in ids:

@@ -63,9 +63,11 @@ class LoggingMiddleware:
             else:  # leave out the login the auth step may have added
                 own = {request.id for request in requests}
                 codes = [r.code for r in responses if r.request_id in own]
-            logger.info(
+            logger.info(  # _fields(batch) written out: one dict less on every batch
                 "ttnc.batch.done",
-                **_fields(batch),
+                batch_id=batch.options.get("batch_id"),
+                operations=[f"{request.target}/{request.name}" for request in requests],
+                count=len(requests),
                 codes=codes,
                 attempts=reply.attempts,
                 duration_ms=_milliseconds(time.perf_counter() - started),

@@ -30,7 +30,7 @@ import threading
 import attrs
 
 from ttnc_pipeline.clock import Clock, SystemClock
-from ttnc_pipeline.conventions import SESSION_LIFETIME, SESSION_REQUEST_ID, is_auth_failure
+from ttnc_pipeline.conventions import OK, SESSION_LIFETIME, SESSION_REQUEST_ID, is_auth_failure
 from ttnc_pipeline.core import Batch, CallNext, Reply, Response
 from ttnc_pipeline.errors import APIError, RequestNotSent, TTNCError
 from ttnc_pipeline.sessions import InMemorySessionStore, SessionStore, StoredSession
@@ -105,9 +105,12 @@ class SessionMiddleware:
         self._remember(reply)
         if batch.session_id is None or not self.can_login:
             return reply
+        for response in reply.responses:  # the usual case: every answer a 200
+            if response.code != OK and is_auth_failure(response):
+                break
+        else:
+            return reply
         refused = [response for response in reply.responses if is_auth_failure(response)]
-        if not refused:
-            return reply  # the usual case: no answer asks for a new login
         sent = set(batch.ids)
         failed = {response.request_id for response in refused if response.request_id in sent}
         if not failed:
