@@ -48,6 +48,14 @@ def test_a_duplicated_request_id_raises() -> None:
         match_responses(REQUESTS[:2], [answer(REQUESTS[1]), answer(REQUESTS[1])])
 
 
+def test_in_order_answers_to_a_repeated_id_still_raise() -> None:
+    # Without the correlation step, nothing stops a batch from repeating an
+    # id; two in-order answers to it cannot be told apart.
+    twice = (REQUESTS[1], REQUESTS[1])
+    with pytest.raises(CorrelationError, match=r"R1.*twice"):
+        match_responses(twice, [answer(REQUESTS[1]), answer(REQUESTS[1])])
+
+
 def test_an_unknown_request_id_raises() -> None:
     with pytest.raises(CorrelationError, match="'Other'"):
         match_responses(REQUESTS[:1], [answer(REQUESTS[0], "Other")])
