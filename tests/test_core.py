@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import math
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -420,3 +421,61 @@ def test_dict_writer_refuses_a_field_list_that_no_longer_matches() -> None:
     assert point == Point(1, 2)
     with pytest.raises(TypeError, match="Point's fields changed"):
         dict_writer(Point, "x")
+
+
+def test_an_attrs_subclass_of_request_validates_like_request() -> None:
+    @attrs.frozen
+    class Tagged(Request):
+        tag: str = ""
+
+    with pytest.raises(InvalidRequest, match="target"):
+        Tagged('T"><Request target="Auth" name="SessionLogin', "N")
+    with pytest.raises(InvalidRequest, match="bool"):
+        Tagged("T", "N", None, {"A": True})
+    tagged = Tagged("T", "N", None, {"Lines": ["a"]}, tag="x")
+    assert tagged.params["Lines"] == ("a",)
+    with pytest.raises(TypeError):
+        tagged.params["Lines"] = "b"  # type: ignore[index]
+
+
+def test_a_dict_subclass_is_read_through_its_own_items() -> None:
+    class FirstValue(dict[str, Any]):
+        """Stores lists, serves the first value (a form dict)."""
+
+        def __getitem__(self, key: str) -> Any:
+            return dict.__getitem__(self, key)[0]
+
+        def items(self) -> Any:
+            return [(key, values[0]) for key, values in dict.items(self)]
+
+    params = FirstValue(Number=["02031511000", "02031511001"])
+    assert dict(Request("T", "N", None, params).params) == {"Number": "02031511000"}
+
+
+def test_a_mapping_with_an_unhashable_key_is_refused_as_invalid() -> None:
+    class Odd(Mapping[Any, Any]):
+        def __getitem__(self, key: Any) -> Any:
+            return "x"
+
+        def __iter__(self) -> Any:
+            return iter([["A"]])
+
+        def __len__(self) -> int:
+            return 1
+
+    with pytest.raises(InvalidRequest, match="must be a string, not list"):
+        Request("T", "N", None, Odd())
+
+
+def test_a_bad_parameter_is_reported_before_a_bad_name_as_before() -> None:
+    with pytest.raises(InvalidRequest, match="parameter 'A' is a bool"):
+        Request("1T", "N", None, {"A": True})
+
+
+def test_http_request_subclasses_keep_the_defaults() -> None:
+    @attrs.frozen
+    class Numbered(HTTPRequest):
+        attempt: int = 1
+
+    numbered = Numbered(b"x")
+    assert numbered.headers == {} and numbered.timeout is None and numbered.attempt == 1

@@ -153,11 +153,19 @@ def _freeze_params(params: Mapping[str, ParamValue], what: str) -> Mapping[str, 
         raise InvalidRequest(
             f"parameters of {what} must be a mapping of name to value, not {type(params).__name__}"
         )
-    # One copy in C, then each entry checked in place: the usual case (a
-    # name seen before, a plain ASCII string, kept as normalise_value would
-    # keep it) builds no message and makes no call. Replacing the value of
-    # a key while iterating is allowed; the keys do not change.
-    frozen: dict[str, ParamValue] = dict(params)
+    if params.__class__ is not dict:
+        # Any other mapping is read through its items(), which a subclass may
+        # override, and its keys are checked before they are hashed.
+        frozen: dict[str, ParamValue] = {}
+        for key, value in params.items():
+            check_name(key, f"parameter name in {what}")
+            frozen[key] = normalise_value(value, f"parameter {key!r}")
+        return MappingProxyType(frozen)
+    # A plain dict: one copy in C, then each entry checked in place. The
+    # usual case (a name seen before, a plain ASCII string, kept as
+    # normalise_value would keep it) builds no message and makes no call.
+    # Replacing the value of a key while iterating is allowed.
+    frozen = dict(params)
     for key, value in frozen.items():
         if key.__class__ is not str or key not in _CHECKED_NAMES:
             check_name(key, f"parameter name in {what}")
@@ -175,6 +183,10 @@ def _params_eq(value: ParamValue) -> Any:
     return value
 
 
+def _to_params(params: Mapping[str, ParamValue] | None) -> Mapping[str, ParamValue]:
+    return _freeze_params(params or {}, "request")
+
+
 def _same_params(a: Mapping[str, ParamValue], b: Mapping[str, ParamValue]) -> bool:
     return bool(_params_eq(a) == _params_eq(b))
 
@@ -187,11 +199,18 @@ class Request:
     none. Names and values are checked here: bad input raises InvalidRequest.
     """
 
-    target: str
-    name: str
-    id: str | None = None
+    # The validators and the converter are what an attrs subclass's own
+    # __init__ runs (and attrs.validate); Request's __init__ below does the
+    # same checks, in the same order, faster.
+    target: str = attrs.field(validator=lambda _i, _a, v: check_name(v, "target"))
+    name: str = attrs.field(validator=lambda _i, _a, v: check_name(v, "operation name"))
+    id: str | None = attrs.field(
+        default=None,
+        validator=lambda _i, _a, v: v is None or _check_new_name(v, "request id"),
+    )
     params: Mapping[str, ParamValue] = attrs.field(
         factory=dict,
+        converter=_to_params,
         eq=attrs.cmp_using(eq=_same_params),
         hash=False,  # a mappingproxy cannot be hashed; equal requests still hash equal
     )
@@ -203,9 +222,10 @@ class Request:
         id: str | None = None,
         params: Mapping[str, ParamValue] | None = None,
     ) -> None:
-        # Written by hand, not by attrs: every request of every batch is built
-        # here, on both sides of the wire, and the usual names (seen before)
-        # cost a set lookup each, not a validator call.
+        # By hand: every request of every batch is built here, on both sides
+        # of the wire, and a usual name (seen before) costs a set lookup, not
+        # a validator call. Params first, as attrs converts before it validates.
+        frozen = _freeze_params(params or {}, "request")
         if target.__class__ is not str or target not in _CHECKED_NAMES:
             check_name(target, "target")
         if name.__class__ is not str or name not in _CHECKED_NAMES:
@@ -215,7 +235,7 @@ class Request:
         _set_request_target(self, target)
         _set_request_name(self, name)
         _set_request_id(self, id)
-        _set_request_params(self, _freeze_params(params or {}, "request"))
+        _set_request_params(self, frozen)
 
     @property
     def operation(self) -> str:
@@ -701,8 +721,8 @@ class HTTPRequest:
     """
 
     body: bytes
-    headers: Mapping[str, str]
-    timeout: float | None
+    headers: Mapping[str, str] = attrs.field(factory=dict)  # what an attrs subclass defaults to
+    timeout: float | None = None
 
     def __init__(
         self,

@@ -61,6 +61,16 @@ class BatchAuth:
         """The session the batch currently runs under, or None."""
         return self._session
 
+    @property
+    def username(self) -> str | None:
+        """The account the batch currently runs as, or None."""
+        return None if self._session is None else self._session.username
+
+    @property
+    def session_id(self) -> str | None:
+        """The id of the current session, or None."""
+        return None if self._session is None else self._session.id
+
     def login(self, request: Request) -> Mapping[str, Any]:
         """Carry out ``Auth/SessionLogin``; answer ``SessionId``.
 

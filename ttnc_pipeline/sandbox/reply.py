@@ -58,8 +58,8 @@ class Answer:
     name: str | None
     code: int
     request_id: str | None
-    data: Mapping[str, Any] = attrs.field(repr=False)
-    message: str | None
+    data: Mapping[str, Any] = attrs.field(factory=dict, repr=False)  # for attrs subclasses
+    message: str | None = None
 
     def __init__(
         self,
