@@ -154,12 +154,17 @@ def _freeze_params(params: Mapping[str, ParamValue], what: str) -> Mapping[str, 
             f"parameters of {what} must be a mapping of name to value, not {type(params).__name__}"
         )
     if params.__class__ is not dict:
-        # Any other mapping is read through its items(), which a subclass may
-        # override, and its keys are checked before they are hashed.
+        # Any other mapping (a request's own mappingproxy, when attrs.evolve
+        # copies it) is read through its items(), which a subclass may
+        # override; a key is hashed only once it is known to be a str.
         frozen: dict[str, ParamValue] = {}
         for key, value in params.items():
-            check_name(key, f"parameter name in {what}")
-            frozen[key] = normalise_value(value, f"parameter {key!r}")
+            if key.__class__ is not str or key not in _CHECKED_NAMES:
+                check_name(key, f"parameter name in {what}")
+            if value.__class__ is str and value.isascii() and value.isprintable():
+                frozen[key] = value
+            else:
+                frozen[key] = normalise_value(value, f"parameter {key!r}")
         return MappingProxyType(frozen)
     # A plain dict: one copy in C, then each entry checked in place. The
     # usual case (a name seen before, a plain ASCII string, kept as
