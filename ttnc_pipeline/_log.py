@@ -13,13 +13,21 @@ values that were already redacted; the mask here is a second line of defence.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import structlog
 
 from ttnc_pipeline.redaction import may_hold_secret, redact_mapping, redact_text
 
-__all__ = ["LOGGER_NAME", "KeyValueLogger", "LevelGate", "get_logger", "stdlib_logger"]
+__all__ = [
+    "LOGGER_NAME",
+    "KeyValueLogger",
+    "LevelGate",
+    "get_logger",
+    "milliseconds_since",
+    "stdlib_logger",
+]
 
 LOGGER_NAME = "ttnc_pipeline"
 
@@ -112,3 +120,12 @@ class LevelGate:
         # isEnabledFor answers from the logger's cache (cleared whenever any
         # level changes), where getEffectiveLevel would walk up the hierarchy.
         return source is not None and not source.isEnabledFor(level)
+
+
+def milliseconds_since(started: float) -> float:
+    """Milliseconds since ``started`` (a ``time.perf_counter()``), to the hundredth.
+
+    What the ``duration_ms`` of every event says: rounded as ``round(ms, 2)``
+    would, in integer arithmetic, which costs half as much.
+    """
+    return int((time.perf_counter() - started) * 100_000 + 0.5) / 100

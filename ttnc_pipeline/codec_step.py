@@ -26,7 +26,7 @@ import logging
 import time
 from typing import Any
 
-from ttnc_pipeline._log import LevelGate, get_logger
+from ttnc_pipeline._log import LevelGate, get_logger, milliseconds_since
 from ttnc_pipeline.clock import Clock, SystemClock
 from ttnc_pipeline.codec import (
     DEFAULT_MAX_DEPTH,
@@ -115,7 +115,7 @@ class CodecStep:
             "batch_id": batch.options.get("batch_id"),
             "attempt": batch.options.get("attempt", 1),
             "count": len(batch.requests),
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "duration_ms": milliseconds_since(started),
             "request_body": redact_text(body.decode("utf-8", "replace")),
         }
         if answer is not None:

@@ -21,7 +21,7 @@ import logging
 import time
 from typing import Any
 
-from ttnc_pipeline._log import LevelGate, get_logger
+from ttnc_pipeline._log import LevelGate, get_logger, milliseconds_since
 from ttnc_pipeline.core import Batch, CallNext, Reply
 from ttnc_pipeline.errors import TTNCError
 from ttnc_pipeline.redaction import redact_text
@@ -51,7 +51,7 @@ class LoggingMiddleware:
             logger.warning(
                 "ttnc.batch.failed",
                 **_fields(batch),
-                duration_ms=_milliseconds(time.perf_counter() - started),
+                duration_ms=milliseconds_since(started),
                 error=type(exc).__name__,
                 message=redact_text(str(exc)),
             )
@@ -70,7 +70,7 @@ class LoggingMiddleware:
                 count=len(requests),
                 codes=codes,
                 attempts=reply.attempts,
-                duration_ms=_milliseconds(time.perf_counter() - started),
+                duration_ms=milliseconds_since(started),
             )
         return reply
 
@@ -85,8 +85,3 @@ def _fields(batch: Batch) -> dict[str, Any]:
         "operations": [f"{request.target}/{request.name}" for request in batch.requests],
         "count": len(batch.requests),
     }
-
-
-def _milliseconds(seconds: float) -> float:
-    """``seconds`` in milliseconds, to the hundredth (as round(), for half the cost)."""
-    return int(seconds * 100_000 + 0.5) / 100
