@@ -56,8 +56,13 @@ class HostConnections:
         self._in_use = 0
         self._idle: list[http.client.HTTPConnection] = []
         # One lock for the count, the idle list and the generation: a call
-        # takes it once to get a connection and once to give it back.
-        self._lock = threading.Condition(threading.Lock())
+        # takes it once to get a connection and once to give it back. It is
+        # entered as the bare C lock, never through Condition.__enter__: that
+        # is Python code, and a Ctrl-C landing just after its acquire would
+        # raise before the with block began, leaving the lock held and the
+        # next take, give_back or clear (the CLI closing up) stuck forever.
+        self._mutex = threading.Lock()
+        self._lock = threading.Condition(self._mutex)
         # clear() starts a new generation: a connection taken before it is
         # closed when it comes back, not kept.
         self._generation = 0
@@ -72,7 +77,7 @@ class HostConnections:
         """
         counted = False
         try:
-            with self._lock:
+            with self._mutex:
                 if self._in_use >= self._maxsize and not self._lock.wait_for(
                     lambda: self._in_use < self._maxsize, timeout=max(timeout, 0.0)
                 ):
@@ -84,7 +89,7 @@ class HostConnections:
             # A zero-timeout look at an idle connection: has the server closed it?
             while connection is not None and not connection.is_connected:  # type: ignore[attr-defined]
                 connection.close()
-                with self._lock:
+                with self._mutex:
                     connection = self._idle.pop() if self._idle else None
             if connection is None:
                 connection = (
@@ -96,7 +101,7 @@ class HostConnections:
             return connection
         except BaseException:
             if counted:
-                with self._lock:
+                with self._mutex:
                     self._in_use -= 1
                     self._lock.notify()
             raise
@@ -111,7 +116,7 @@ class HostConnections:
     def give_back(self, connection: http.client.HTTPConnection, *, reuse: bool) -> None:
         """Return a connection from :meth:`take`: kept for the next call, or closed."""
         keep = False
-        with self._lock:
+        with self._mutex:
             generation = self._taken.pop(id(connection), None)
             if generation is not None:  # None: not taken, or given back already
                 self._in_use -= 1
@@ -124,7 +129,7 @@ class HostConnections:
 
     def clear(self) -> None:
         """Close every idle connection now, and those in use when they come back."""
-        with self._lock:
+        with self._mutex:
             idle, self._idle = self._idle, []
             self._generation += 1
         for connection in idle:
