@@ -404,12 +404,23 @@ def _trees(draw: st.DrawFn, depth: int = 0) -> tuple[str, int]:
     return (f"<a>{inner}</a>", 1 + max(nest for _, nest in children))
 
 
-@settings(max_examples=300)
-@given(_trees(), st.integers(min_value=1, max_value=9))
-def test_the_depth_cap_is_exact_with_the_fewest_tags(tree: tuple[str, int], cap: int) -> None:
+@settings(max_examples=400)
+@given(
+    _trees(),
+    st.integers(min_value=1, max_value=9),
+    st.sampled_from([0, 4000, 4090, 4100, 9000]),
+    st.booleans(),
+)
+def test_the_depth_cap_is_exact_with_the_fewest_tags(
+    tree: tuple[str, int], cap: int, padding: int, padding_first: bool
+) -> None:
     # The decoder skips its depth walk when there are too few "<" to nest
-    # past the cap; with self-closed leaves a document has the fewest.
+    # past the cap; with self-closed leaves a document has the fewest. It
+    # counts the first 4 kB of a long body first: a long value before or
+    # after the tree moves the tags across that line.
     text, nest = tree
+    pad = f"<p>{'x' * padding}</p>" if padding else ""
+    text = pad + text if padding_first else text + pad
     body = f"<NoveroResponse>{text}</NoveroResponse>".encode()
     depth = nest + 1
 

@@ -58,14 +58,18 @@ class ContentView(Mapping[str, Any]):
 
     __slots__ = ("_element", "_groups")
 
+    _groups: dict[str, list[Element]]  # built on the first read by name
+
     def __init__(self, element: Element) -> None:
+        # Only the element: a listing builds one view per number, and most
+        # are never read by name.
         self._element = element
-        self._groups: dict[str, list[Element]] | None = None
 
     def _index(self) -> dict[str, list[Element]]:
-        groups = self._groups
-        if groups is None:
-            groups = {}
+        try:
+            return self._groups
+        except AttributeError:
+            groups: dict[str, list[Element]] = {}
             for child in self._element:
                 tag = child.tag
                 if tag in groups:
@@ -73,7 +77,7 @@ class ContentView(Mapping[str, Any]):
                 else:
                     groups[tag] = [child]
             self._groups = groups
-        return groups
+            return groups
 
     def _text(self) -> str | None:
         text = self._element.text
@@ -111,7 +115,10 @@ class ContentView(Mapping[str, Any]):
         nodes = [self._element]
         for step in path.split("/"):
             nodes = _step(nodes, step)
-        return [value_of(node) for node in nodes]
+        # value_of, inlined: this runs once per number of a listing.
+        return [
+            ContentView(node) if len(node) or node.keys() else node.text or "" for node in nodes
+        ]
 
     def first(self, path: str, default: Any = None) -> Any:
         """The first element at ``path``, or ``default`` when there is none."""
