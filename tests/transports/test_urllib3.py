@@ -29,7 +29,7 @@ from ttnc_pipeline.core import HTTPRequest
 from ttnc_pipeline.sandbox import Sandbox
 from ttnc_pipeline.transports import Urllib3Transport
 from ttnc_pipeline.transports._connections import HostConnections, request_head
-from ttnc_pipeline.transports.urllib3_transport import USER_AGENT, _joined
+from ttnc_pipeline.transports.urllib3_transport import USER_AGENT
 
 LIST = Batch([Request("NoveroNumbers", "ListNumbers", "L")])
 
@@ -368,13 +368,6 @@ def test_the_request_head_is_encoded_as_urllib3_would() -> None:
     assert request_head("/api/", "::1", 443, 443) == b"POST /api/ HTTP/1.1\r\nHost: [::1]\r\n"
     with pytest.raises(ValueError, match="not a host name"):
         Urllib3Transport("http://a b:1/x")
-
-
-def test_a_repeated_answer_header_is_kept_whole() -> None:
-    assert _joined([("Set-Cookie", "a=1"), ("set-cookie", "b=2"), ("X", "y")]) == {
-        "set-cookie": "a=1, b=2",
-        "x": "y",
-    }
 
 
 class _Interrupting:

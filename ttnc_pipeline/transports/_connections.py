@@ -6,10 +6,10 @@ connection (:class:`urllib3.connection.HTTPConnection` and
 ``HTTPSConnection``: socket options, TLS with certificate and host name
 checks). The request is then written to the connection's socket in one
 piece, its head rendered once (:func:`request_head`, :func:`header_lines`),
-and the answer read by ``http.client``'s response class. That skips what
+and the answer read from the socket by :mod:`._answer`. That skips what
 this transport never uses (urllib3's retries, redirects, header
-dictionaries and content decoding, http.client's per-header checks and
-its second write for the body), about 400 us a call over loopback, and it
+dictionaries and content decoding, http.client's per-header checks, its
+second write for the body and its ``email``-based header parser), and it
 tells exactly where a failure happened:
 
 - in :meth:`HostConnections.take` (waiting for a free connection) or

@@ -15,6 +15,8 @@ headers included, is bounded by the time left:
   timeout, which urllib3 reports as a read timeout.
 
 With no deadline set, answers are read exactly as urllib3 reads them.
+Straight to TTNC the transport reads its answers itself, under the same
+bound (:mod:`._answer`); these serve the path through a proxy.
 """
 
 from __future__ import annotations

@@ -11,11 +11,12 @@ becomes one of two errors, by whether the request left:
   truncation after sending, the total deadline passing mid-answer.
 
 Straight to TTNC, urllib3 opens each connection (TLS and its checks
-included), the POST is written to it in one piece and ``http.client``
-reads the answer (:mod:`._connections`); through a proxy, urllib3's
-``ProxyManager`` carries it. The answer must not be content-encoded: the
-request says ``Accept-Encoding: identity``, and anything else is refused
-rather than inflated.
+included), the POST is written to it in one piece (:mod:`._connections`)
+and the answer is read from the socket, framed as HTTP/1.1 says
+(:mod:`._answer`); through a proxy, urllib3's ``ProxyManager`` carries it.
+The answer must not be content-encoded: the request says
+``Accept-Encoding: identity``, and anything else is refused rather than
+inflated.
 
 The body is read in chunks so that the size cap holds while it arrives,
 and every read of the answer, status line and headers included, is bounded
@@ -50,6 +51,7 @@ from ttnc_pipeline._version import __version__
 from ttnc_pipeline.codec import DEFAULT_MAX_SIZE
 from ttnc_pipeline.core import HTTPRequest, HTTPResponse
 from ttnc_pipeline.errors import OutcomeUnknown, ProtocolError, RequestNotSent
+from ttnc_pipeline.transports._answer import BadAnswer, CutShort, TooLarge, read_answer
 from ttnc_pipeline.transports._connections import (
     HostConnections,
     header_lines,
@@ -218,42 +220,33 @@ class Urllib3Transport:
             assert sock is not None
             sock.settimeout(read)
             body = request.body
-            with answer_deadline(None if budget is None else started + budget):
-                try:
-                    # One write, head and body, then http.client reads the answer.
-                    sock.sendall(b"%sContent-Length: %d\r\n\r\n%s" % (head, len(body), body))
-                    response = connection.response_class(sock, method="POST")
-                    response.begin()
-                except (OSError, http.client.HTTPException) as exc:
-                    raise OutcomeUnknown(
-                        _late(started, budget) or f"sent, but no answer came back: {_reason(exc)}"
-                    ) from exc
-                answer = self._read_answer(response, started, budget)
-            response.close()
-            reuse = not response.will_close
-            return HTTPResponse(response.status, _joined(response.getheaders()), answer)
+            try:
+                # One write, head and body; then the answer, read under the deadline.
+                sock.sendall(b"%sContent-Length: %d\r\n\r\n%s" % (head, len(body), body))
+                answer = read_answer(
+                    sock,
+                    when=None if budget is None else started + budget,
+                    limit=self.max_response_size,
+                )
+            except TooLarge as exc:
+                raise ProtocolError(str(exc), status=exc.status) from None
+            except CutShort as exc:
+                raise OutcomeUnknown(
+                    _late(started, budget) or f"the answer was cut short: {exc}",
+                    status=exc.status,
+                ) from exc
+            except BadAnswer as exc:
+                raise OutcomeUnknown(f"sent, but the answer was not HTTP/1.x: {exc}") from exc
+            except OSError as exc:
+                raise OutcomeUnknown(
+                    _late(started, budget) or f"sent, but no answer came back: {_reason(exc)}"
+                ) from exc
+            _refuse_encoded(answer.headers.get("content-encoding"), answer.status)
+            reuse = answer.reusable
+            return HTTPResponse(answer.status, answer.headers, answer.body)
         finally:
             if connection is not None:
                 hosts.give_back(connection, reuse=reuse)
-
-    def _read_answer(
-        self, response: http.client.HTTPResponse, started: float, budget: float | None
-    ) -> bytes:
-        body = self._read_whole(
-            response.read1,
-            response.getheader,
-            response.status,
-            started,
-            budget,
-            (OSError, http.client.HTTPException),
-        )
-        if response.length:  # http.client's read1 ends quietly when the server hangs up early
-            raise OutcomeUnknown(
-                f"the answer was cut short: {len(body)} bytes arrived, "
-                f"{response.length} more were announced",
-                status=response.status,
-            )
-        return body
 
     def _send_proxied(
         self,
@@ -368,15 +361,6 @@ class Urllib3Transport:
 
     def __repr__(self) -> str:
         return f"Urllib3Transport({self._where()!r})"
-
-
-def _joined(headers: list[tuple[str, str]]) -> dict[str, str]:
-    """Response headers by lower-cased name, a repeated one joined with ", " (as urllib3 does)."""
-    joined: dict[str, str] = {}
-    for name, value in headers:
-        key = name.lower()
-        joined[key] = f"{joined[key]}, {value}" if key in joined else value
-    return joined
 
 
 def _refuse_encoded(encoding: str | None, status: int) -> None:
