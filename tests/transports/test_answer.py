@@ -23,7 +23,14 @@ from hypothesis import strategies as st
 from ttnc_pipeline import OutcomeUnknown, ProtocolError
 from ttnc_pipeline.core import HTTPRequest
 from ttnc_pipeline.transports import Urllib3Transport, _answer
-from ttnc_pipeline.transports._answer import Answer, BadAnswer, CutShort, TooLarge, read_answer
+from ttnc_pipeline.transports._answer import (
+    Answer,
+    BadAnswer,
+    CutShort,
+    NoAnswer,
+    TooLarge,
+    read_answer,
+)
 
 OK_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n"
 
@@ -106,11 +113,20 @@ def test_lines_ended_by_a_bare_lf_and_folded_headers_are_read() -> None:
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        (b"", "closed without an answer"),
         (b"HTTP/1.1 200 OK\r\nContent-", "closed in the middle of the headers"),
         (b"<NoveroResponse/>\r\n\r\n", "not an HTTP/1.x status line"),
         (b"HTTP/2 200\r\n\r\n", "not an HTTP/1.x status line"),
         (b"HTTP/1.1 2000 OK\r\n\r\n", "not an HTTP/1.x status line"),
+        (b"HTTP/1.1 099 Low\r\n\r\n", "not an HTTP/1.x status line"),
+        (b"HTTP/1.1  200 OK\r\n\r\n", "not an HTTP/1.x status line"),
+        (OK_HEAD + b"X-A: a\rContent-Length: 2\r\n\r\nok", "a bare CR"),
+        (OK_HEAD + b"Content Length: 2\r\n\r\nok", "not a header line"),
+        (OK_HEAD + b"X\x00: 2\r\n\r\nok", "not a header line"),
+        (b"HTTP/1.1 100 Continue\r\n\r\n" * 11, "more than 10 interim"),
+        (
+            OK_HEAD + b"Transfer-Encoding: chunked\r\n\r\n0\r\n" + b"X: y\r\n" * 11000,
+            "the trailers longer than",
+        ),
         (b"HTTP/1.1 101 Switching Protocols\r\n\r\n", "switched protocols"),
         (OK_HEAD + b"no colon here\r\n\r\n", "not a header line"),
         (OK_HEAD + b"Content-Length : 2\r\n\r\nok", "not a header line"),
@@ -127,6 +143,51 @@ def test_lines_ended_by_a_bare_lf_and_folded_headers_are_read() -> None:
 def test_what_is_not_an_http_answer_is_refused_with_the_reason(data: bytes, reason: str) -> None:
     with pytest.raises(BadAnswer, match=reason):
         answer_to(data)
+
+
+def test_a_connection_closed_before_any_byte_is_no_answer() -> None:
+    with pytest.raises(NoAnswer, match="closed before an answer came"):
+        answer_to(b"")
+
+
+@pytest.mark.parametrize("status", [204, 304])
+@pytest.mark.parametrize("framing", [b"Content-Length: 5\r\n", b"Transfer-Encoding: chunked\r\n"])
+def test_answers_without_a_body_end_at_their_head_whatever_the_headers_say(
+    status: int, framing: bytes
+) -> None:
+    # The sender stays open: waiting for a body would run into the 5 s timeout.
+    answer = answer_to(b"HTTP/1.1 %d X\r\n%s\r\n" % (status, framing), close=False)
+    assert (answer.status, answer.body, answer.reusable) == (status, b"", True)
+
+
+@pytest.mark.parametrize(
+    "connection",
+    [b"keep-alive\r\n close", b"keep-alive close", b"close;", b"Upgrade, CLOSE"],
+)
+def test_close_anywhere_in_connection_stops_reuse(connection: bytes) -> None:
+    answer = answer_to(OK_HEAD + b"Connection: %s\r\nContent-Length: 2\r\n\r\nok" % connection)
+    assert (answer.body, answer.reusable) == (b"ok", False)
+
+
+def test_an_http_1_0_chunked_answer_is_read_but_its_connection_not_reused() -> None:
+    head = b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n"
+    answer = answer_to(head + b"2\r\nok\r\n0\r\n\r\n")
+    assert (answer.body, answer.reusable) == (b"ok", False)
+
+
+def test_a_close_right_after_the_last_chunk_still_gives_the_whole_body() -> None:
+    answer = answer_to(OK_HEAD + b"Transfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n")
+    assert (answer.body, answer.reusable) == (b"ok", False)
+
+
+def test_a_head_ended_by_a_bare_lf_blank_line_is_not_confused_by_a_crlf_after_it() -> None:
+    answer = answer_to(b"HTTP/1.1 200 OK\nContent-Length: 2\n\n\r\n")
+    assert answer.body == b"\r\n"
+
+
+def test_an_endless_chunk_size_line_is_refused_without_waiting_for_more() -> None:
+    with pytest.raises(BadAnswer, match="chunk-size line longer than 4096 bytes"):
+        answer_to(OK_HEAD + b"Transfer-Encoding: chunked\r\n\r\n" + b"1" * 5000, close=False)
 
 
 def test_a_repeated_content_length_that_agrees_with_itself_is_accepted() -> None:
@@ -157,8 +218,26 @@ def test_a_declared_size_over_the_cap_is_refused_before_the_body_is_read() -> No
     ],
 )
 def test_a_body_over_the_cap_is_refused_while_it_arrives(data: bytes) -> None:
+    # The sender stays open: waiting for its end would run into the 5 s timeout.
     with pytest.raises(TooLarge, match="larger than the 100-byte limit"):
-        answer_to(data, limit=100)
+        answer_to(data, limit=100, close=False)
+
+
+@pytest.mark.parametrize(
+    ("head", "body"),
+    [
+        (OK_HEAD + b"Content-Length: %d\r\n\r\n", b"x"),
+        (OK_HEAD + b"\r\n", b"x"),  # until the server closes
+    ],
+)
+def test_a_body_exactly_at_the_cap_is_read_and_one_byte_more_refused(
+    head: bytes, body: bytes
+) -> None:
+    framed = b"%d" in head
+    at_cap = (head % 100 if framed else head) + body * 100
+    assert answer_to(at_cap, limit=100).body == body * 100
+    with pytest.raises(TooLarge):
+        answer_to((head % 101 if framed else head) + body * 101, limit=100)
 
 
 def test_a_deadline_already_passed_reads_nothing() -> None:
@@ -184,11 +263,16 @@ _VALUES = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_siz
 
 @st.composite
 def _answers(draw: st.DrawFn) -> bytes:
-    status = draw(st.sampled_from([200, 201, 400, 404, 500, 503]))
-    lines = [f"HTTP/1.1 {status} Some Reason"]
+    """An answer both readers must agree on: framings, versions, extensions, trailers."""
+    version = draw(st.sampled_from(["1.1", "1.0"]))
+    status = draw(st.sampled_from([200, 201, 204, 304, 400, 404, 500, 503]))
+    lines = [f"HTTP/{version} {status} Some Reason"]
     lines += [f"{name}: {value}" for name, value in draw(st.lists(st.tuples(_NAMES, _VALUES)))]
-    body = draw(st.binary(max_size=300))
-    framing = draw(st.sampled_from(["length", "chunked", "close"]))
+    body = b"" if status in (204, 304) else draw(st.binary(max_size=300))
+    # http.client reads chunks after a 204 or 304 that says chunked: not generated.
+    plain = version == "1.0" or status in (204, 304)
+    framings = ["length", "close"] if plain else ["length", "chunked", "close"]
+    framing = draw(st.sampled_from(framings))
     if framing == "length":
         lines.append(f"Content-Length: {len(body)}")
         encoded = body
@@ -196,10 +280,15 @@ def _answers(draw: st.DrawFn) -> bytes:
         lines.append("Transfer-Encoding: chunked")
         cuts = sorted(draw(st.lists(st.integers(0, len(body)), max_size=4)))
         pieces = [body[a:b] for a, b in zip([0, *cuts], [*cuts, len(body)], strict=True)]
-        encoded = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces if p) + b"0\r\n\r\n"
+        extension = draw(st.sampled_from([b"", b";a=b", b' ; name="v"']))
+        chunks = [b"%x%s\r\n%s\r\n" % (len(p), extension, p) for p in pieces if p]
+        trailers = draw(st.sampled_from([b"", b"X-Trailer: t\r\n"]))
+        encoded = b"".join(chunks) + b"0\r\n" + trailers + b"\r\n"
     else:
         lines.append("Connection: close")
         encoded = body
+    if framing != "close" and draw(st.booleans()):
+        lines.append(draw(st.sampled_from(["Connection: keep-alive", "Connection: close"])))
     interim = b"HTTP/1.1 100 Continue\r\n\r\n" if draw(st.booleans()) else b""
     return interim + "\r\n".join([*lines, "", ""]).encode("latin-1") + encoded
 
@@ -328,3 +417,14 @@ def test_what_is_not_http_is_an_unknown_outcome_and_a_cap_a_protocol_error(
         with pytest.raises(ProtocolError, match="declares 99999 bytes") as caught:
             _send(transport)
     assert caught.value.status == 200
+    assert server.connections == 2  # the connection that carried garbage was not reused
+
+
+def test_a_connection_closed_without_an_answer_is_an_unknown_outcome(
+    canned: list[CannedServer],
+) -> None:
+    server = CannedServer([b""])
+    canned.append(server)
+    with Urllib3Transport(server.url) as transport:
+        with pytest.raises(OutcomeUnknown, match="no answer came back: the connection closed"):
+            _send(transport)

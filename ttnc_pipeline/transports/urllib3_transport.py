@@ -51,7 +51,13 @@ from ttnc_pipeline._version import __version__
 from ttnc_pipeline.codec import DEFAULT_MAX_SIZE
 from ttnc_pipeline.core import HTTPRequest, HTTPResponse
 from ttnc_pipeline.errors import OutcomeUnknown, ProtocolError, RequestNotSent
-from ttnc_pipeline.transports._answer import BadAnswer, CutShort, TooLarge, read_answer
+from ttnc_pipeline.transports._answer import (
+    BadAnswer,
+    CutShort,
+    NoAnswer,
+    TooLarge,
+    read_answer,
+)
 from ttnc_pipeline.transports._connections import (
     HostConnections,
     header_lines,
@@ -237,6 +243,8 @@ class Urllib3Transport:
                 ) from exc
             except BadAnswer as exc:
                 raise OutcomeUnknown(f"sent, but the answer was not HTTP/1.x: {exc}") from exc
+            except NoAnswer as exc:
+                raise OutcomeUnknown(f"sent, but no answer came back: {exc}") from exc
             except OSError as exc:
                 raise OutcomeUnknown(
                     _late(started, budget) or f"sent, but no answer came back: {_reason(exc)}"
