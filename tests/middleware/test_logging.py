@@ -11,8 +11,9 @@ import logging
 import pytest
 import structlog
 
-from ttnc_pipeline import Batch, Client, Request, TTNCApi, redact_event
+from ttnc_pipeline import Batch, Client, Reply, Request, Response, TTNCApi, redact_event
 from ttnc_pipeline._log import LOGGER_NAME, KeyValueLogger, get_logger
+from ttnc_pipeline.middleware import LoggingMiddleware
 from ttnc_pipeline.sandbox import Sandbox
 
 CARD = "4929000000006"  # a Luhn-valid test card number
@@ -207,3 +208,36 @@ def test_the_default_logger_masks_secrets_in_any_shape(
     (line,) = [r.getMessage() for r in caplog.records]
     assert "s3cr3t" not in line
     assert "***" in line and line.startswith("event='ttnc.batch.failed' ")
+
+
+class _PlainKeyValueLogger(KeyValueLogger):
+    """The same logger, but not the library's own type: the logging step calls its info()."""
+
+
+@pytest.mark.parametrize("name", ["ListNumbers", "SetPassword", "GetSessionIdHistory"])
+def test_the_ready_made_done_line_is_what_info_would_write(
+    caplog: pytest.LogCaptureFixture, name: str
+) -> None:
+    """The logging step renders its INFO line itself for the library's own logger.
+
+    The same batch through a logger that takes the structured call must
+    give the same line, whatever the operation (names that look like a
+    secret take the structured path inside write_line).
+    """
+    batch = Batch([Request("NoveroNumbers", name, "R1")]).with_defaults(batch_id="B-1")
+
+    def answer(_sent: Batch) -> Reply:
+        return Reply((Response.build("NoveroNumbers", name, 404, "R1"),))
+
+    lines = []
+    for logger in (None, _PlainKeyValueLogger(logging.getLogger(LOGGER_NAME))):
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger=LOGGER_NAME):
+            LoggingMiddleware(logger)(batch, answer)
+        (record,) = caplog.records
+        lines.append(record.getMessage().rsplit(" duration_ms=", 1))
+    assert lines[0][0] == lines[1][0]
+    assert lines[0][0] == (
+        f"event='ttnc.batch.done' batch_id='B-1' operations=['NoveroNumbers/{name}'] "
+        "count=1 codes=[404] attempts=1"
+    )

@@ -21,7 +21,7 @@ import logging
 import time
 from typing import Any
 
-from ttnc_pipeline._log import LevelGate, get_logger, milliseconds_since
+from ttnc_pipeline._log import KeyValueLogger, LevelGate, get_logger, milliseconds_since
 from ttnc_pipeline.core import Batch, CallNext, Reply
 from ttnc_pipeline.errors import TTNCError
 from ttnc_pipeline.redaction import redact_text
@@ -36,6 +36,8 @@ class LoggingMiddleware:
         self._gate = LevelGate(logger)
         self.logger = logger if logger is not None else get_logger()
         self._dropped = self._gate.drops
+        # The library's own key=value logger takes its INFO line ready-made.
+        self._key_value = self.logger if type(self.logger) is KeyValueLogger else None
 
     def __call__(self, batch: Batch, call_next: CallNext) -> Reply:
         logger = self.logger
@@ -63,15 +65,26 @@ class LoggingMiddleware:
             else:  # leave out the login the auth step may have added
                 own = {request.id for request in requests}
                 codes = [r.code for r in responses if r.request_id in own]
-            logger.info(  # _fields(batch) written out: one dict less on every batch
-                "ttnc.batch.done",
-                batch_id=batch.options.get("batch_id"),
-                operations=[f"{request.target}/{request.name}" for request in requests],
-                count=len(requests),
-                codes=codes,
-                attempts=reply.attempts,
-                duration_ms=milliseconds_since(started),
-            )
+            fields = {  # _fields(batch) written out: one dict less on every batch
+                "batch_id": batch.options.get("batch_id"),
+                "operations": [f"{request.target}/{request.name}" for request in requests],
+                "count": len(requests),
+                "codes": codes,
+                "attempts": reply.attempts,
+                "duration_ms": milliseconds_since(started),
+            }
+            if self._key_value is None:
+                logger.info("ttnc.batch.done", **fields)
+            else:  # the library's own logger: the line in one f-string
+                self._key_value.write_line(
+                    logging.INFO,
+                    "ttnc.batch.done",
+                    f"event='ttnc.batch.done' batch_id={fields['batch_id']!r} "
+                    f"operations={fields['operations']!r} count={fields['count']!r} "
+                    f"codes={codes!r} attempts={fields['attempts']!r} "
+                    f"duration_ms={fields['duration_ms']!r}",
+                    fields,
+                )
         return reply
 
     def __repr__(self) -> str:
