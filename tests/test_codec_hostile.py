@@ -416,8 +416,8 @@ def test_the_depth_cap_is_exact_with_the_fewest_tags(
 ) -> None:
     # The decoder skips its depth walk when there are too few "<" to nest
     # past the cap; with self-closed leaves a document has the fewest. It
-    # counts the first 4 kB of a long body first: a long value before or
-    # after the tree moves the tags across that line.
+    # counts only bodies of 4 kB or less: a long value before or after the
+    # tree puts the same tree on either side of that line.
     text, nest = tree
     pad = f"<p>{'x' * padding}</p>" if padding else ""
     text = pad + text if padding_first else text + pad

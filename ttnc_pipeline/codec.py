@@ -71,7 +71,7 @@ _EXCERPT_CHARS = 160
 # ASCII digits only: int() would also take "2_00", " +200" or Arabic-Indic digits.
 _CODE_RE = re.compile(r"[0-9]{1,9}\Z")
 _CHILDREN = itemgetter(slice(None))  # element[:], a list of its children
-_PREFIX = 4096  # bytes of a body counted first (parse_document)
+_COUNTED = 4096  # the longest body whose "<" are counted (parse_document)
 # Codes seen on nearly every response, read without the regex and int().
 _USUAL_CODES = {str(code): code for code in (200, 400, 401, 404, 500)}
 
@@ -405,13 +405,11 @@ def parse_document(
         )
     # Nesting n levels deep takes n start tags and n - 1 end tags at least,
     # each with its own "<": a document with fewer than 2 * max_depth + 1
-    # of them cannot nest too deep. CPython counts a single byte one byte at
-    # a time, so a long body is counted only once its first kilobytes are
-    # found to be under the bound: a listing is past it by then, and the
-    # walk below is all it pays.
-    bound = 2 * max_depth
-    tags = body.count(b"<", 0, _PREFIX)
-    if tags <= bound and (len(body) <= _PREFIX or tags + body.count(b"<", _PREFIX) <= bound):
+    # of them cannot nest too deep. Only a short body is counted: CPython
+    # counts a single byte one byte at a time, which for a long one costs
+    # more than the walk below (8 instructions a byte; the walk costs a few
+    # hundred per element, and only a body with few elements would pass).
+    if len(body) <= _COUNTED and body.count(b"<") <= 2 * max_depth:
         return document
     # Depth, one level at a time, all in C: only elements with children are
     # kept (filter(len)), so leaves, most of a document, are never listed.
