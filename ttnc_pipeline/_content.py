@@ -45,6 +45,8 @@ _PATH_CHARS = frozenset("*[@.{}/")
 
 def _step(nodes: list[Element], step: str) -> list[Element]:
     if _PATH_CHARS.isdisjoint(step):
+        if len(nodes) == 1:  # the usual path, one node at each step: the list findall makes
+            return nodes[0].findall(step)
         return [found for node in nodes for found in node.findall(step)]
     return [child for node in nodes for child in node if child.tag == step]
 
@@ -115,7 +117,9 @@ class ContentView(Mapping[str, Any]):
         nodes = [self._element]
         for step in path.split("/"):
             nodes = _step(nodes, step)
-        # value_of, inlined: this runs once per number of a listing.
+        if all(map(len, nodes)):  # every one has children (a listing's numbers): views only
+            return list(map(ContentView, nodes))
+        # value_of, inlined: this runs once per element found.
         return [
             ContentView(node) if len(node) or node.keys() else node.text or "" for node in nodes
         ]
