@@ -231,3 +231,23 @@ def test_a_view_repr_hides_secrets() -> None:
 
     assert "4111111111111111" not in repr(response["Card"])
     assert "Jo" in repr(response["Card"])
+
+
+def test_all_reads_a_mix_of_structured_and_text_only_elements_each_its_own_way() -> None:
+    response = one_response(
+        "<Items><Item><A>1</A></Item><Item>plain</Item><Item kind='x'/><Item/></Items>"
+    )
+    items = response.all("Items/Item")
+    assert items[0].to_dict() == {"A": "1"}
+    assert items[1:] == ["plain", {"@attributes": {"kind": "x"}}, ""]
+    assert response.all("Items/Item/A") == ["1"]
+
+
+def test_a_list_from_all_is_the_callers_own() -> None:
+    response = one_response("<Numbers><Number><N>1</N></Number><Number><N>2</N></Number></Numbers>")
+    first = response.all("Numbers/Number")
+    first.clear()
+    assert [number["N"] for number in response.all("Numbers/Number")] == ["1", "2"]
+    names = response.all("Numbers")
+    names.append("x")
+    assert len(response.all("Numbers")) == 1

@@ -54,6 +54,11 @@ class KeyValueLogger:
         self._logger = logger
         self._context = context or {}
 
+    @property
+    def stdlib(self) -> logging.Logger:
+        """The stdlib logger the lines are written to."""
+        return self._logger
+
     def bind(self, **values: Any) -> KeyValueLogger:
         """A logger that adds ``values`` to every event."""
         return KeyValueLogger(self._logger, {**self._context, **values})
@@ -118,14 +123,18 @@ def get_logger() -> Any:
 class LevelGate:
     """Tells, cheaply, whether the library's own logger would drop an event.
 
-    Only the library's default logger (stdlib-backed, structlog unconfigured)
-    can be asked; for a logger the caller supplied, or a configured
-    structlog, nothing is known and every event is handed over to be filtered
-    there.
+    Only the library's own loggers can be asked: the default one (stdlib,
+    structlog unconfigured) or a :class:`KeyValueLogger` the caller passed;
+    for any other logger, or a configured structlog, nothing is known and
+    every event is handed over to be filtered there.
     """
 
     def __init__(self, logger: Any) -> None:
-        self._source = stdlib_logger() if logger is None and not structlog.is_configured() else None
+        self._source: logging.Logger | None = None
+        if isinstance(logger, KeyValueLogger):
+            self._source = logger.stdlib
+        elif logger is None and not structlog.is_configured():
+            self._source = stdlib_logger()
 
     def drops(self, level: int) -> bool:
         """True when an event at ``level`` would certainly be dropped."""

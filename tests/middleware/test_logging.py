@@ -241,3 +241,76 @@ def test_the_ready_made_done_line_is_what_info_would_write(
         f"event='ttnc.batch.done' batch_id='B-1' operations=['NoveroNumbers/{name}'] "
         "count=1 codes=[404] attempts=1"
     )
+
+
+def _done_line(caplog: pytest.LogCaptureFixture, logger: object, batch: Batch) -> str:
+    """The INFO line the logging step writes for ``batch``, its duration cut off."""
+
+    def answer(_sent: Batch) -> Reply:
+        return Reply((Response.build("NoveroNumbers", "ListNumbers", 200, "R1"),))
+
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger=LOGGER_NAME):
+        LoggingMiddleware(logger)(batch, answer)
+    (record,) = caplog.records
+    return record.getMessage().rsplit(" duration_ms=", 1)[0]
+
+
+def test_a_secret_in_the_ready_made_line_is_masked_as_info_would_mask_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    batch = Batch([Request("NoveroNumbers", "ListNumbers", "R1")])
+    batch = batch.with_defaults(batch_id="password=hunter2")
+    plain = _PlainKeyValueLogger(logging.getLogger(LOGGER_NAME))
+    assert _done_line(caplog, None, batch) == _done_line(caplog, plain, batch)
+    assert "hunter2" not in _done_line(caplog, None, batch)
+    assert "batch_id='password=***'" in _done_line(caplog, None, batch)
+
+
+def test_a_bound_logger_keeps_its_values_in_the_done_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    batch = Batch([Request("NoveroNumbers", "ListNumbers", "R1")]).with_defaults(batch_id="B-2")
+    bound = KeyValueLogger(logging.getLogger(LOGGER_NAME)).bind(service="numbers")
+    assert _done_line(caplog, bound, batch).startswith(
+        "event='ttnc.batch.done' service='numbers' batch_id='B-2' "
+    )
+
+
+def test_a_logger_put_in_place_later_gets_the_done_event(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    events: list[str] = []
+
+    class Recording:
+        def debug(self, event: str, **_fields: object) -> None:
+            events.append(event)
+
+        info = warning = error = debug
+
+    step = LoggingMiddleware()
+    step.logger = Recording()
+    batch = Batch([Request("NoveroNumbers", "ListNumbers", "R1")])
+    with caplog.at_level(logging.INFO, logger=LOGGER_NAME):
+        step(batch, lambda _: Reply((Response.build("NoveroNumbers", "ListNumbers", 200, "R1"),)))
+    assert "ttnc.batch.done" in events
+    assert not caplog.records  # nothing went to the logger it replaced
+
+
+def test_nothing_is_rendered_for_a_given_key_value_logger_below_its_level() -> None:
+    rendered: list[int] = []
+
+    class Counted:
+        def __repr__(self) -> str:
+            rendered.append(1)
+            return "'counted'"
+
+    stdlib = logging.getLogger("ttnc_pipeline.tests.quiet")
+    stdlib.setLevel(logging.WARNING)
+    batch = Batch([Request("NoveroNumbers", "ListNumbers", "R1")]).with_defaults(batch_id=Counted())
+    step = LoggingMiddleware(KeyValueLogger(stdlib))
+    step(batch, lambda _sent: Reply((Response.build("NoveroNumbers", "ListNumbers", 200, "R1"),)))
+    assert rendered == []
+    stdlib.setLevel(logging.INFO)
+    step(batch, lambda _sent: Reply((Response.build("NoveroNumbers", "ListNumbers", 200, "R1"),)))
+    assert rendered == [1]

@@ -27,6 +27,7 @@ from ttnc_pipeline.transports._answer import (
     Answer,
     BadAnswer,
     CutShort,
+    Interrupted,
     NoAnswer,
     TooLarge,
     read_answer,
@@ -428,3 +429,59 @@ def test_a_connection_closed_without_an_answer_is_an_unknown_outcome(
     with Urllib3Transport(server.url) as transport:
         with pytest.raises(OutcomeUnknown, match="no answer came back: the connection closed"):
             _send(transport)
+
+
+def test_a_socket_error_once_the_head_is_in_carries_the_status() -> None:
+    with pytest.raises(Interrupted) as caught:
+        answer_to(
+            b"HTTP/1.1 503 Busy\r\nContent-Length: 10\r\n\r\nab",
+            when=time.monotonic() + 0.05,
+            close=False,
+        )
+    assert caught.value.status == 503
+    assert isinstance(caught.value.error, TimeoutError)
+
+
+def test_a_malformed_body_carries_the_status_and_a_malformed_head_does_not() -> None:
+    with pytest.raises(BadAnswer) as body:
+        answer_to(b"HTTP/1.1 500 X\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
+    assert body.value.status == 500
+    with pytest.raises(BadAnswer) as head:
+        answer_to(b"HTTP/1.1 500 X\r\nno colon\r\n\r\n")
+    assert head.value.status is None
+
+
+def test_the_head_check_refuses_before_the_body_is_read() -> None:
+    def refuse(status: int, headers: dict[str, str]) -> None:
+        raise ProtocolError(f"refused {status} {headers['content-encoding']}")
+
+    # The sender stays open with 27 bytes of the body missing: reading them
+    # would wait out the socket's 5 s timeout instead.
+    reader, writer = socket.socketpair()
+    with reader, writer:
+        writer.sendall(OK_HEAD + b"Content-Encoding: gzip\r\nContent-Length: 30\r\n\r\nabc")
+        reader.settimeout(5.0)
+        with pytest.raises(ProtocolError, match="refused 200 gzip"):
+            read_answer(reader, when=None, limit=1000, check_head=refuse)
+
+
+def test_an_encoded_answer_cut_short_is_refused_for_its_encoding(
+    canned: list[CannedServer],
+) -> None:
+    server = CannedServer([OK_HEAD + b"Content-Encoding: gzip\r\nContent-Length: 30\r\n\r\nabc"])
+    canned.append(server)
+    with Urllib3Transport(server.url) as transport:
+        with pytest.raises(ProtocolError, match="gzip-encoded") as caught:
+            _send(transport)
+    assert caught.value.status == 200
+
+
+def test_a_malformed_body_over_http_names_the_body_and_keeps_the_status(
+    canned: list[CannedServer],
+) -> None:
+    server = CannedServer([b"HTTP/1.1 502 X\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"])
+    canned.append(server)
+    with Urllib3Transport(server.url) as transport:
+        with pytest.raises(OutcomeUnknown, match="body is not framed") as caught:
+            _send(transport)
+    assert caught.value.status == 502

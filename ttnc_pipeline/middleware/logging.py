@@ -36,8 +36,6 @@ class LoggingMiddleware:
         self._gate = LevelGate(logger)
         self.logger = logger if logger is not None else get_logger()
         self._dropped = self._gate.drops
-        # The library's own key=value logger takes its INFO line ready-made.
-        self._key_value = self.logger if type(self.logger) is KeyValueLogger else None
 
     def __call__(self, batch: Batch, call_next: CallNext) -> Reply:
         logger = self.logger
@@ -73,10 +71,10 @@ class LoggingMiddleware:
                 "attempts": reply.attempts,
                 "duration_ms": milliseconds_since(started),
             }
-            if self._key_value is None:
+            if type(logger) is not KeyValueLogger:
                 logger.info("ttnc.batch.done", **fields)
             else:  # the library's own logger: the line in one f-string
-                self._key_value.write_line(
+                logger.write_line(
                     logging.INFO,
                     "ttnc.batch.done",
                     f"event='ttnc.batch.done' batch_id={fields['batch_id']!r} "

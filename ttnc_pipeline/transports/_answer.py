@@ -28,10 +28,12 @@ right before its colon; no header line may hold a bare CR; a repeated
 ``chunked``. What breaks these is refused, not guessed at.
 
 Errors: :class:`NoAnswer` when the connection closed before any byte
-came; :class:`BadAnswer` for bytes that are not an HTTP answer;
-:class:`CutShort` when the connection closed before the body was whole;
-:class:`TooLarge` over the cap. A socket's own errors (a timeout, a
-reset) pass through as they are.
+came; :class:`BadAnswer` for bytes that are not an HTTP answer (its
+``status`` set when only the body is at fault); :class:`CutShort` when the
+connection closed before the body was whole; :class:`TooLarge` over the
+cap; :class:`Interrupted` for a socket error (a timeout, a reset) once
+the head has arrived. Before that, a socket's errors pass through as
+they are.
 """
 
 from __future__ import annotations
@@ -39,8 +41,17 @@ from __future__ import annotations
 import re
 import socket
 import time
+from collections.abc import Callable
 
-__all__ = ["Answer", "BadAnswer", "CutShort", "NoAnswer", "TooLarge", "read_answer"]
+__all__ = [
+    "Answer",
+    "BadAnswer",
+    "CutShort",
+    "Interrupted",
+    "NoAnswer",
+    "TooLarge",
+    "read_answer",
+]
 
 _HEAD_LIMIT = 64 * 1024  # status line and headers together; trailers together
 _LINE_LIMIT = 4 * 1024  # a chunk-size line
@@ -55,6 +66,17 @@ _BLANKS = " \t"  # what surrounds a header value (str.strip() would also take U+
 
 class BadAnswer(Exception):
     """What came back is not an HTTP/1.x answer (the message says why)."""
+
+    status: int | None = None  # set when the head was read and the body is at fault
+
+
+class Interrupted(Exception):
+    """A socket error (a reset, a timeout) while the body was arriving."""
+
+    def __init__(self, status: int, error: OSError) -> None:
+        self.status = status
+        self.error = error
+        super().__init__(str(error))
 
 
 class NoAnswer(Exception):
@@ -307,11 +329,19 @@ def _body(
     return _until_close(source, limit), False
 
 
-def read_answer(sock: socket.socket, *, when: float | None, limit: int) -> Answer:
+def read_answer(
+    sock: socket.socket,
+    *,
+    when: float | None,
+    limit: int,
+    check_head: Callable[[int, dict[str, str]], None] | None = None,
+) -> Answer:
     """Read the final answer to the request just written on ``sock``.
 
     ``when`` is the monotonic time by which it must have arrived (None: only
-    the socket's own timeout bounds each read); ``limit`` caps the body.
+    the socket's own timeout bounds each read); ``limit`` caps the body;
+    ``check_head(status, headers)``, if given, runs before any of the body
+    is read, and may raise to refuse it.
     """
     source = _Source(sock, when)
     for _ in range(_INTERIM_LIMIT + 1):
@@ -326,11 +356,15 @@ def read_answer(sock: socket.socket, *, when: float | None, limit: int) -> Answe
     else:
         raise BadAnswer(f"more than {_INTERIM_LIMIT} interim (1xx) answers")
     headers = _headers(lines)
+    if check_head is not None:
+        check_head(status, headers)
     try:
         body, framed = _body(source, minor, status, headers, limit)
-    except (CutShort, TooLarge) as exc:
+    except (CutShort, TooLarge, BadAnswer) as exc:
         exc.status = status
         raise
+    except OSError as exc:
+        raise Interrupted(status, exc) from exc
     connection = headers.get("connection", "").lower()
     if minor == 1:
         reusable = "close" not in connection  # any mention, however it is written

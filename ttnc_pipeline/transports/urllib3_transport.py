@@ -54,6 +54,7 @@ from ttnc_pipeline.errors import OutcomeUnknown, ProtocolError, RequestNotSent
 from ttnc_pipeline.transports._answer import (
     BadAnswer,
     CutShort,
+    Interrupted,
     NoAnswer,
     TooLarge,
     read_answer,
@@ -233,23 +234,28 @@ class Urllib3Transport:
                     sock,
                     when=None if budget is None else started + budget,
                     limit=self.max_response_size,
+                    check_head=_refuse_encoded_head,
                 )
             except TooLarge as exc:
                 raise ProtocolError(str(exc), status=exc.status) from None
-            except CutShort as exc:
+            except (CutShort, Interrupted) as exc:
+                reason = _reason(exc.error) if isinstance(exc, Interrupted) else str(exc)
                 raise OutcomeUnknown(
-                    _late(started, budget) or f"the answer was cut short: {exc}",
+                    _late(started, budget) or f"the answer was cut short: {reason}",
                     status=exc.status,
                 ) from exc
             except BadAnswer as exc:
-                raise OutcomeUnknown(f"sent, but the answer was not HTTP/1.x: {exc}") from exc
+                if exc.status is None:
+                    raise OutcomeUnknown(f"sent, but the answer was not HTTP/1.x: {exc}") from exc
+                raise OutcomeUnknown(
+                    f"the answer's body is not framed as HTTP/1.1 says: {exc}", status=exc.status
+                ) from exc
             except NoAnswer as exc:
                 raise OutcomeUnknown(f"sent, but no answer came back: {exc}") from exc
             except OSError as exc:
                 raise OutcomeUnknown(
                     _late(started, budget) or f"sent, but no answer came back: {_reason(exc)}"
                 ) from exc
-            _refuse_encoded(answer.headers.get("content-encoding"), answer.status)
             reuse = answer.reusable
             return HTTPResponse(answer.status, answer.headers, answer.body)
         finally:
@@ -369,6 +375,11 @@ class Urllib3Transport:
 
     def __repr__(self) -> str:
         return f"Urllib3Transport({self._where()!r})"
+
+
+def _refuse_encoded_head(status: int, headers: dict[str, str]) -> None:
+    """The reader's check of a head, before the body: no content encoding."""
+    _refuse_encoded(headers.get("content-encoding"), status)
 
 
 def _refuse_encoded(encoding: str | None, status: int) -> None:
