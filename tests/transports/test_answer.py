@@ -14,7 +14,7 @@ import io
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -373,9 +373,15 @@ class CannedServer:
 
 
 @pytest.fixture
-def canned() -> Iterator[list[CannedServer]]:
+def serve() -> Iterator[Callable[..., CannedServer]]:
+    """Starts a CannedServer for the given answers; every one is closed after the test."""
     servers: list[CannedServer] = []
-    yield servers
+
+    def start(*answers: bytes) -> CannedServer:
+        servers.append(CannedServer(list(answers)))
+        return servers[-1]
+
+    yield start
     for server in servers:
         server.close()
 
@@ -385,22 +391,20 @@ def _send(transport: Urllib3Transport) -> bytes:
 
 
 def test_a_chunked_answer_arrives_whole_and_its_connection_is_kept(
-    canned: list[CannedServer],
+    serve: Callable[..., CannedServer],
 ) -> None:
     chunked = OK_HEAD + b"Transfer-Encoding: chunked\r\n\r\n3\r\n<a/\r\n1\r\n>\r\n0\r\n\r\n"
-    server = CannedServer([chunked, chunked])
-    canned.append(server)
+    server = serve(chunked, chunked)
     with Urllib3Transport(server.url) as transport:
         assert _send(transport) == _send(transport) == b"<a/>"
     assert server.connections == 1
 
 
 def test_an_answer_ended_by_closing_arrives_whole_and_the_next_call_reconnects(
-    canned: list[CannedServer],
+    serve: Callable[..., CannedServer],
 ) -> None:
     closing, framed = b"HTTP/1.0 200 OK\r\n\r\n<a/>", OK_HEAD + b"Content-Length: 4\r\n\r\n<b/>"
-    server = CannedServer([closing, framed])
-    canned.append(server)
+    server = serve(closing, framed)
     with Urllib3Transport(server.url) as transport:
         assert _send(transport) == b"<a/>"
         assert _send(transport) == b"<b/>"
@@ -408,10 +412,9 @@ def test_an_answer_ended_by_closing_arrives_whole_and_the_next_call_reconnects(
 
 
 def test_what_is_not_http_is_an_unknown_outcome_and_a_cap_a_protocol_error(
-    canned: list[CannedServer],
+    serve: Callable[..., CannedServer],
 ) -> None:
-    server = CannedServer([b"SSH-2.0-OpenSSH\r\n\r\n", OK_HEAD + b"Content-Length: 99999\r\n\r\n"])
-    canned.append(server)
+    server = serve(b"SSH-2.0-OpenSSH\r\n\r\n", OK_HEAD + b"Content-Length: 99999\r\n\r\n")
     with Urllib3Transport(server.url, max_response_size=1000) as transport:
         with pytest.raises(OutcomeUnknown, match=r"not HTTP/1\.x: not an HTTP/1\.x status line"):
             _send(transport)
@@ -422,10 +425,9 @@ def test_what_is_not_http_is_an_unknown_outcome_and_a_cap_a_protocol_error(
 
 
 def test_a_connection_closed_without_an_answer_is_an_unknown_outcome(
-    canned: list[CannedServer],
+    serve: Callable[..., CannedServer],
 ) -> None:
-    server = CannedServer([b""])
-    canned.append(server)
+    server = serve(b"")
     with Urllib3Transport(server.url) as transport:
         with pytest.raises(OutcomeUnknown, match="no answer came back: the connection closed"):
             _send(transport)
@@ -466,10 +468,9 @@ def test_the_head_check_refuses_before_the_body_is_read() -> None:
 
 
 def test_an_encoded_answer_cut_short_is_refused_for_its_encoding(
-    canned: list[CannedServer],
+    serve: Callable[..., CannedServer],
 ) -> None:
-    server = CannedServer([OK_HEAD + b"Content-Encoding: gzip\r\nContent-Length: 30\r\n\r\nabc"])
-    canned.append(server)
+    server = serve(OK_HEAD + b"Content-Encoding: gzip\r\nContent-Length: 30\r\n\r\nabc")
     with Urllib3Transport(server.url) as transport:
         with pytest.raises(ProtocolError, match="gzip-encoded") as caught:
             _send(transport)
@@ -477,10 +478,9 @@ def test_an_encoded_answer_cut_short_is_refused_for_its_encoding(
 
 
 def test_a_malformed_body_over_http_names_the_body_and_keeps_the_status(
-    canned: list[CannedServer],
+    serve: Callable[..., CannedServer],
 ) -> None:
-    server = CannedServer([b"HTTP/1.1 502 X\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"])
-    canned.append(server)
+    server = serve(b"HTTP/1.1 502 X\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
     with Urllib3Transport(server.url) as transport:
         with pytest.raises(OutcomeUnknown, match="body is not framed") as caught:
             _send(transport)
