@@ -30,7 +30,7 @@ import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
-from ttnc_pipeline.transports._deadline import BoundedHTTPConnection, BoundedHTTPSConnection
+from urllib3.connection import HTTPConnection, HTTPSConnection
 
 __all__ = [
     "HostConnections",
@@ -93,9 +93,9 @@ class HostConnections:
                     connection = self._idle.pop() if self._idle else None
             if connection is None:
                 connection = (
-                    BoundedHTTPConnection(self.host, self.port)
+                    HTTPConnection(self.host, self.port)
                     if self._tls is None
-                    else BoundedHTTPSConnection(self.host, self.port, **self._tls)
+                    else HTTPSConnection(self.host, self.port, **self._tls)
                 )
             self._taken[id(connection)] = generation  # one dict store: atomic
             return connection
