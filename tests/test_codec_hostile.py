@@ -431,6 +431,27 @@ def test_the_depth_cap_is_exact_with_the_fewest_tags(
         assert parse_document(body, "NoveroResponse", max_depth=cap).tag == "NoveroResponse"
 
 
+@pytest.mark.parametrize("where", [0, 500, 999])
+@pytest.mark.parametrize("extra", [0, 1])
+def test_one_deep_branch_among_many_numbers_is_found(where: int, extra: int) -> None:
+    # A listing of 1,000 numbers, one of which nests ``extra`` levels below
+    # its siblings' leaves: the walk must not take the leaf level for the
+    # last one because it counted most of the elements there.
+    numbers = ["<Number><RawNumber>0</RawNumber><Destination>1</Destination></Number>"] * 1000
+    numbers[where] = (
+        "<Number><RawNumber>" + "<a>" * extra + "0" + "</a>" * extra + "</RawNumber></Number>"
+    )
+    body = (
+        '<NoveroResponse><Response Code="200"><Numbers>'
+        + "".join(numbers)
+        + "</Numbers></Response></NoveroResponse>"
+    ).encode()
+    depth = 5 + extra
+    assert parse_document(body, "NoveroResponse", max_depth=depth).tag == "NoveroResponse"
+    with pytest.raises(ProtocolError, match=f"deeper than {depth - 1} levels"):
+        parse_document(body, "NoveroResponse", max_depth=depth - 1)
+
+
 # --- the size attacks as data -------------------------------------------------------
 
 

@@ -407,22 +407,34 @@ def parse_document(
     # each with its own "<": a document with fewer than 2 * max_depth + 1
     # of them cannot nest too deep. Only a short body is counted: CPython
     # counts a single byte one byte at a time, which for a long one costs
-    # more than the walk below (8 instructions a byte; the walk costs a few
-    # hundred per element, and only a body with few elements would pass).
+    # more than the walk (8 instructions a byte).
     if len(body) <= _COUNTED and body.count(b"<") <= 2 * max_depth:
         return document
-    # Depth, one level at a time, all in C: only elements with children are
-    # kept (filter(len)), so leaves, most of a document, are never listed.
-    # The tree nests deeper than max_depth levels exactly when an element
-    # with children sits max_depth - 1 levels below the root.
-    parents = [document] if len(document) else []
-    for _ in range(max_depth - 1):
-        if not parents:
-            return document
-        parents = list(filter(len, chain.from_iterable(map(_CHILDREN, parents))))
-    if max_depth > 0 and not parents:
-        return document
-    raise ProtocolError(f"elements nest deeper than {max_depth} levels", excerpt=excerpt(body))
+    if _nests_deeper(document, max_depth):
+        raise ProtocolError(f"elements nest deeper than {max_depth} levels", excerpt=excerpt(body))
+    return document
+
+
+def _nests_deeper(document: Element, limit: int) -> bool:
+    """Whether the tree under ``document`` (depth 1) has an element deeper than ``limit``.
+
+    Level by level, all in C, and the deepest level is only counted, never
+    listed: once the elements down to the next level account for every
+    element of the tree, there is nothing below it. In a listing the deepest
+    level holds three quarters of the elements, so they are touched once,
+    by the count, and their parents once, by ``len``.
+    """
+    total = len(list(document.iter()))  # every element, in one pass
+    level, depth, seen = [document], 1, 1  # the elements at depth, and those down to it
+    while seen < total:
+        below = sum(map(len, level))  # how many at depth + 1
+        if seen + below == total:
+            return depth + 1 > limit
+        if depth + 2 > limit:  # some element is at depth + 2 or deeper
+            return True
+        level = list(chain.from_iterable(map(_CHILDREN, level)))
+        depth, seen = depth + 1, seen + below
+    return depth > limit
 
 
 def decode_reply(
