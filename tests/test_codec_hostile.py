@@ -12,6 +12,7 @@ import gzip
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 from xml.etree.ElementTree import ParseError
 from xml.parsers import expat
 
@@ -21,6 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ttnc_pipeline import codec
 from ttnc_pipeline.codec import (
     _PLAIN_PROLOG_RE,
     DEFAULT_MAX_DEPTH,
@@ -424,23 +426,38 @@ def test_the_depth_cap_is_exact_with_the_fewest_tags(
     body = f"<NoveroResponse>{text}</NoveroResponse>".encode()
     depth = nest + 1
 
-    if depth > cap:
-        with pytest.raises(ProtocolError, match=f"deeper than {cap} levels"):
-            parse_document(body, "NoveroResponse", max_depth=cap)
-    else:
-        assert parse_document(body, "NoveroResponse", max_depth=cap).tag == "NoveroResponse"
+    # The walk counts the whole tree once a level is 1,024 wide; a width of
+    # 1 makes it count on every tree here as well.
+    for wide in (codec._WIDE_LEVEL, 1):
+        with mock.patch.object(codec, "_WIDE_LEVEL", wide):
+            if depth > cap:
+                with pytest.raises(ProtocolError, match=f"deeper than {cap} levels"):
+                    parse_document(body, "NoveroResponse", max_depth=cap)
+            else:
+                assert parse_document(body, "NoveroResponse", max_depth=cap).tag == "NoveroResponse"
+
+
+def test_the_depth_cap_at_its_smallest() -> None:
+    lone = b"<NoveroResponse/>"
+    with pytest.raises(ProtocolError, match="deeper than 0 levels"):
+        parse_document(lone, "NoveroResponse", max_depth=0)
+    assert parse_document(lone, "NoveroResponse", max_depth=1).tag == "NoveroResponse"
+    # Two levels, long enough that the walk runs instead of the "<" count.
+    two = f"<NoveroResponse><a>{'x' * 5000}</a></NoveroResponse>".encode()
+    with pytest.raises(ProtocolError, match="deeper than 1 levels"):
+        parse_document(two, "NoveroResponse", max_depth=1)
+    assert parse_document(two, "NoveroResponse", max_depth=2).tag == "NoveroResponse"
 
 
 @pytest.mark.parametrize("where", [0, 500, 999])
 @pytest.mark.parametrize("extra", [0, 1])
 def test_one_deep_branch_among_many_numbers_is_found(where: int, extra: int) -> None:
-    # A listing of 1,000 numbers, one of which nests ``extra`` levels below
-    # its siblings' leaves: the walk must not take the leaf level for the
-    # last one because it counted most of the elements there.
+    # A listing of 1,000 numbers (their leaves, a level wide enough that the
+    # walk counts the whole tree), one of which, first, last or in the
+    # middle, holds a child ``extra`` levels deeper than its siblings'
+    # leaves: the levels must account for every element, not most of them.
     numbers = ["<Number><RawNumber>0</RawNumber><Destination>1</Destination></Number>"] * 1000
-    numbers[where] = (
-        "<Number><RawNumber>" + "<a>" * extra + "0" + "</a>" * extra + "</RawNumber></Number>"
-    )
+    numbers[where] = f"<Number><RawNumber>{'<a>' * extra}0{'</a>' * extra}</RawNumber></Number>"
     body = (
         '<NoveroResponse><Response Code="200"><Numbers>'
         + "".join(numbers)
