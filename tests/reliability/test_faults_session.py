@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import attrs
 import pytest
@@ -38,9 +39,9 @@ def expire_after(sandbox: Sandbox, operation: str) -> Iterator[None]:
     record = journal.add_operation
     fired = threading.Event()
 
-    def add_operation(entry: OperationRecord) -> None:
-        record(entry)
-        if entry.name == operation and not fired.is_set():
+    def add_operation(*fields: Any) -> None:
+        record(*fields)
+        if OperationRecord(*fields).name == operation and not fired.is_set():
             fired.set()
             sandbox.faults.expire_sessions()
 

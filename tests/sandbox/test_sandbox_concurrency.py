@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from sandbox_wire import Wire, login_request, request
 
@@ -98,3 +99,34 @@ def test_one_login_is_shared_safely_between_threads(sandbox: Sandbox) -> None:
     for thread in threads:
         thread.join(timeout=30)
     assert seen == [200] * 80
+
+
+def test_a_batch_holds_the_state_lock_from_its_first_request_to_its_last(
+    wire: Wire, sandbox: Sandbox, session: str
+) -> None:
+    journal, lock = sandbox.journal, sandbox.state.lock
+    record = journal.add_operation
+    free: list[bool] = []
+
+    def probe() -> None:  # from another thread: could a concurrent batch get in now?
+        taken = lock.acquire(blocking=False)
+        if taken:
+            lock.release()
+        free.append(taken)
+
+    def add_operation(*fields: Any) -> None:  # runs between the batch's requests
+        record(*fields)
+        other = threading.Thread(target=probe)
+        other.start()
+        other.join(timeout=10)
+
+    journal.add_operation = add_operation  # type: ignore[method-assign]
+    try:
+        reply = wire.call(
+            request("Order/ViewBasket", "A"), request("Order/ViewBasket", "B"), session_id=session
+        )
+    finally:
+        del journal.add_operation
+    assert reply.ok
+    probe()
+    assert free == [False, False, True]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from sandbox_wire import Wire, login_request, request
 
-from ttnc_pipeline.sandbox import Sandbox
+from ttnc_pipeline.sandbox import Journal, Sandbox
 
 
 def test_operations_and_count_filter_by_name_and_outcome(
@@ -79,3 +82,23 @@ def test_printing_the_journal_shows_no_secret(wire: Wire, sandbox: Sandbox) -> N
     for secret in (creds.username, creds.password, creds.vkey, session, "4111111111111111", "987"):
         assert secret not in printed
     assert "SessionLogin" in printed  # the reprs do say what happened
+
+
+def test_wait_for_is_woken_by_an_answered_request(
+    wire: Wire, sandbox: Sandbox, session: str
+) -> None:
+    waiting = threading.Event()
+    woken: list[bool] = []
+
+    def answered(journal: Journal) -> bool:
+        waiting.set()  # called first with the waiter counted in, then on every wake-up
+        return journal.count("ViewBasket") == 1
+
+    waiter = threading.Thread(target=lambda: woken.append(sandbox.journal.wait_for(answered, 60)))
+    started = time.monotonic()
+    waiter.start()
+    assert waiting.wait(timeout=10)
+    wire.call(request("Order/ViewBasket"), session_id=session)
+    waiter.join(timeout=90)
+    assert woken == [True]
+    assert time.monotonic() - started < 30  # woken by the record, not by the 60 s timeout

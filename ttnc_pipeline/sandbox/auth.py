@@ -92,15 +92,17 @@ class BatchAuth:
         return {"SessionId": session.id}
 
     def caller(self) -> tuple[Account, Session]:
-        """The account and session to run a request as; ``401`` if there is none."""
+        """The account and session to run a request as; ``401`` if there is none.
+
+        The caller holds the state lock (the dispatcher does, for the whole batch).
+        """
         session = self._session
         if session is None:
             raise unauthorised(self._refusal)
-        with self._state.lock:
-            if self._state.sessions.status(session) is not SessionStatus.VALID:
-                self._session = None
-                self._refusal = _EXPIRED
-                raise unauthorised(_EXPIRED)
+        if self._state.sessions.status(session) is not SessionStatus.VALID:
+            self._session = None
+            self._refusal = _EXPIRED
+            raise unauthorised(_EXPIRED)
         # Accounts are never removed or replaced: one lookup per session.
         if self._account is None or self._account.username != session.username:
             self._account = self._state.account(session.username)

@@ -96,7 +96,6 @@ class Engine:
                 connection_id=connection_id,
                 body=bytes(body),
                 headers=dict(headers or {}),
-                batch=batch,
                 error=error,
                 fault=None if effect is None else effect.kind,
             )

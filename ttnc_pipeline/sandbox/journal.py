@@ -9,6 +9,14 @@
 - :class:`Journal` the thread-safe list of both, connection counters, and
   the queries tests use: ``journal.count("AddToBasket") == 1``.
 
+Cost: the sandbox records every request it answers, and a long-running
+sandbox keeps every record. So an envelope keeps its body, not its decoded
+batch (decoded again when read), and an answered request is kept as a
+plain tuple of strings and numbers, built into an :class:`OperationRecord`
+only when queried. Neither costs the garbage collector anything once it has
+been seen, where a batch's requests and one record object per request would
+be walked by every full collection.
+
 Secrets: records keep what tests may need (the raw body holds the password
 of a login), but every repr masks them, so a failing assertion prints
 nothing secret.
@@ -18,11 +26,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from typing import Final
 
 import attrs
 
-from ttnc_pipeline.codec import excerpt
-from ttnc_pipeline.core import Batch, dict_writer
+from ttnc_pipeline.codec import decode_batch, excerpt
+from ttnc_pipeline.core import Batch
 from ttnc_pipeline.redaction import MASK
 
 __all__ = ["EnvelopeRecord", "Journal", "OperationRecord", "operation_matches"]
@@ -49,17 +58,21 @@ class EnvelopeRecord:
     """The connection it came on (None: the in-process entry)."""
     body: bytes
     headers: Mapping[str, str]
-    batch: Batch | None
-    """The decoded batch, or None when it could not be decoded."""
     error: str | None
     """Why it could not be decoded, or None."""
     fault: str | None
     """The fault applied to it (``"close_after_effect"``...), or None."""
 
     @property
+    def batch(self) -> Batch | None:
+        """The decoded batch, or None when it could not be decoded (decoded anew each read)."""
+        return None if self.error is not None else decode_batch(self.body)
+
+    @property
     def operations(self) -> tuple[str, ...]:
         """``target/name`` of each request, in order (empty if undecodable)."""
-        return () if self.batch is None else tuple(r.operation for r in self.batch.requests)
+        batch = self.batch
+        return () if batch is None else tuple(r.operation for r in batch.requests)
 
     def __repr__(self) -> str:
         detail = f"error={self.error!r}" if self.error else f"operations={list(self.operations)!r}"
@@ -69,9 +82,7 @@ class EnvelopeRecord:
         )
 
 
-# Not slotted, with an __init__ by hand (see core.dict_writer): one is built
-# for every request the sandbox answers.
-@attrs.frozen(repr=False, init=False, slots=False)
+@attrs.frozen(repr=False)
 class OperationRecord:
     """One request the sandbox answered."""
 
@@ -85,33 +96,6 @@ class OperationRecord:
     username: str | None
     """The account it ran as (None: not authenticated)."""
     session_id: str | None
-
-    def __init__(
-        self,
-        envelope_id: int,
-        time: float,
-        connection_id: int | None,
-        target: str,
-        name: str,
-        request_id: str | None,
-        code: int,
-        username: str | None,
-        session_id: str | None,
-    ) -> None:
-        _set_record_dict(
-            self,
-            {
-                "envelope_id": envelope_id,
-                "time": time,
-                "connection_id": connection_id,
-                "target": target,
-                "name": name,
-                "request_id": request_id,
-                "code": code,
-                "username": username,
-                "session_id": session_id,
-            },
-        )
 
     @property
     def operation(self) -> str:
@@ -131,18 +115,11 @@ class OperationRecord:
         )
 
 
-_set_record_dict = dict_writer(
-    OperationRecord,
-    "envelope_id",
-    "time",
-    "connection_id",
-    "target",
-    "name",
-    "request_id",
-    "code",
-    "username",
-    "session_id",
-)
+_Row = tuple[int, float, int | None, str, str, str | None, int, str | None, str | None]
+# The fields of an OperationRecord, in order; the queries read these three.
+_TARGET: Final = 3
+_NAME: Final = 4
+_CODE: Final = 6
 
 
 class Journal:
@@ -151,14 +128,16 @@ class Journal:
     def __init__(self) -> None:
         # A condition over a re-entrant lock: every record notifies waiters,
         # and a wait_for predicate may read the journal's own properties.
-        # Recording takes the bare lock (Condition.__enter__ is a Python call)
-        # and notifies only while someone waits: the sandbox records every
-        # request it answers.
+        # Recording takes no lock unless someone waits: the sandbox records
+        # every request it answers, a list's append is one atomic step, and
+        # a lock costs as much as the rest of the record. A waiter counts
+        # itself in under the lock before it first reads the journal, so a
+        # record either lands before that read or sees the count and notifies.
         self._mutex = threading.RLock()
         self._lock = threading.Condition(self._mutex)
         self._waiting = 0
         self._envelopes: list[EnvelopeRecord] = []
-        self._operations: list[OperationRecord] = []
+        self._operations: list[_Row] = []
         self._next_envelope = 1
         self._next_connection = 1
         self._connections_opened = 0
@@ -175,17 +154,32 @@ class Journal:
 
     def add_envelope(self, record: EnvelopeRecord) -> None:
         """Record an envelope."""
-        with self._mutex:
-            self._envelopes.append(record)
-            if self._waiting:
-                self._lock.notify_all()
+        self._envelopes.append(record)
+        if self._waiting:
+            self._notify()
 
-    def add_operation(self, record: OperationRecord) -> None:
-        """Record an answered request."""
-        with self._mutex:
-            self._operations.append(record)
-            if self._waiting:
-                self._lock.notify_all()
+    def add_operation(
+        self,
+        envelope_id: int,
+        time: float,
+        connection_id: int | None,
+        target: str,
+        name: str,
+        request_id: str | None,
+        code: int,
+        username: str | None,
+        session_id: str | None,
+    ) -> None:
+        """Record an answered request: the fields of its :class:`OperationRecord`, in order."""
+        self._operations.append(
+            (envelope_id, time, connection_id, target, name, request_id, code, username, session_id)
+        )
+        if self._waiting:
+            self._notify()
+
+    def _notify(self) -> None:
+        with self._lock:
+            self._lock.notify_all()
 
     def connection_opened(self) -> int:
         """Count a new connection; return its id."""
@@ -238,18 +232,21 @@ class Journal:
         None: every operation); ``ok`` True keeps those carried out (code
         200), False those refused, None (default) both.
         """
-        with self._lock:
-            records = list(self._operations)
-        return [
-            record
-            for record in records
-            if operation_matches(name, record.target, record.name)
-            and (ok is None or record.ok == ok)
-        ]
+        return [OperationRecord(*row) for row in self._rows(name, ok)]
 
     def count(self, name: str | None, ok: bool | None = True) -> int:
         """How many ``name`` requests were answered; by default only those carried out."""
-        return len(self.operations(name, ok))
+        return len(self._rows(name, ok))
+
+    def _rows(self, name: str | None, ok: bool | None) -> list[_Row]:
+        with self._lock:
+            rows = list(self._operations)
+        return [
+            row
+            for row in rows
+            if operation_matches(name, row[_TARGET], row[_NAME])
+            and (ok is None or (row[_CODE] == 200) == ok)
+        ]
 
     @property
     def logins(self) -> int:

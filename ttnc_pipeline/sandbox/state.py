@@ -6,10 +6,9 @@ and their baskets (:mod:`.sessions`), the stock of numbers for sale
 read it to assert effects (``sandbox.state.account(name).numbers``).
 
 Concurrency: one re-entrant lock, :attr:`SandboxState.lock`. The dispatcher
-holds it while one request is carried out, so each request is atomic and
-the requests of concurrent batches interleave only between requests, never
-within one. Methods here take the lock themselves, so tests and setup code
-may call them from any thread.
+holds it while one batch is carried out, so each batch is atomic and the
+requests of concurrent batches never interleave. Methods here take the lock
+themselves, so tests and setup code may call them from any thread.
 
 Determinism: everything random (demo credentials, session ids, the stock)
 comes from generators seeded by ``seed``; TokenIds and order ids count up.
