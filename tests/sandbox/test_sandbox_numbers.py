@@ -91,6 +91,29 @@ def test_a_number_not_on_the_account_is_400(wire: Wire, session: str, operation:
 
 
 @pytest.mark.parametrize(
+    "number",
+    [
+        "2031511000",  # no leading 0
+        "020315110",  # 9 digits
+        "020315110001",  # 12 digits
+        "0203151100\u0661",  # an Arabic-Indic digit: a digit, but not ASCII
+        "\uff10203151100",  # a fullwidth zero
+    ],
+)
+def test_a_number_must_be_0_and_9_or_10_ascii_digits(wire: Wire, session: str, number: str) -> None:
+    response = _one(wire, session, "NoveroNumbers/GetNumberConfig", Number=number)
+    assert response.code == 400
+    assert "UK number" in (response.message or "")
+
+
+def test_spaces_inside_a_number_are_ignored(wire: Wire, session: str) -> None:
+    number = _numbers(wire, session)[0]["RawNumber"]
+    spaced = f" {number[:4]} {number[4:7]} {number[7:]} "
+    response = _one(wire, session, "NoveroNumbers/GetNumberConfig", Number=spaced)
+    assert (response.code, response["Number"]) == (200, number)
+
+
+@pytest.mark.parametrize(
     "destination", ["", "0751", "07512312312|", "+447512312312", "07512x12312"]
 )
 def test_malformed_destinations_are_400(wire: Wire, session: str, destination: str) -> None:

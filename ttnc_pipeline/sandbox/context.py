@@ -15,7 +15,6 @@ Parameters a handler does not read are ignored.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeAlias
 
@@ -28,8 +27,6 @@ from ttnc_pipeline.sandbox.sessions import Session
 from ttnc_pipeline.sandbox.state import SandboxState
 
 __all__ = ["Call", "Handler"]
-
-_UK_NUMBER = re.compile(r"0\d{9,10}\Z")
 
 
 @attrs.define
@@ -60,6 +57,12 @@ class Call:
 
     def required(self, *names: str) -> str:
         """Like :meth:`text`, but a missing parameter is a ``400``."""
+        if len(names) == 1:  # the usual case, inline: text() for one name, present
+            value = self.request.params.get(names[0])
+            if isinstance(value, str):
+                value = value.strip()
+                if value:
+                    return value
         value = self.text(*names)
         if value is None:
             raise bad_request(f"missing required parameter {names[0]}")
@@ -94,7 +97,10 @@ class Call:
     def own_number(self, name: str = "Number") -> str:
         """A number that must be on the caller's account (``400`` otherwise)."""
         number = self.required(name).replace(" ", "")
-        if not _UK_NUMBER.match(number):
+        # 0 and 9 or 10 more ASCII digits (three C calls; a regex costs as much as all the rest)
+        if not (
+            number.isascii() and number.isdigit() and number[:1] == "0" and 10 <= len(number) <= 11
+        ):
             raise bad_request(f"parameter {name} must be a UK number such as 02031511000")
         if number not in self.account.numbers:
             raise bad_request(f"number {number} is not on your account")
