@@ -94,6 +94,19 @@ def test_batch_builder_sends_one_post(sandbox: Sandbox) -> None:
     assert sandbox.journal.envelope_count == 1
 
 
+def test_batch_builder_merges_a_params_dict_with_keywords_and_keeps_a_copy() -> None:
+    given = {"Number": "02031511000", "Destination": "07512312312"}
+    builder = Client("http://127.0.0.1:9/api/").batch()
+    builder.add("NoveroNumbers", "SetDestination", given, Destination="07700900123", id="A")
+    builder.add("NoveroNumbers", "SetDestination", given, id="B")
+    builder.add("NoveroNumbers", "GetNumberConfig", Number="02031511000", id="C")
+    given["Number"] = "changed after add"
+    merged, alone, keywords = (dict(r.params) for r in builder.requests)
+    assert merged == {"Number": "02031511000", "Destination": "07700900123"}
+    assert alone == {"Number": "02031511000", "Destination": "07512312312"}
+    assert keywords == {"Number": "02031511000"}
+
+
 def test_an_empty_batch_is_refused(sandbox: Sandbox) -> None:
     with client_for(sandbox) as client, pytest.raises(InvalidRequest, match="at least one"):
         client.send([])

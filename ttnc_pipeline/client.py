@@ -245,7 +245,9 @@ class BatchBuilder:
         """
         # The id is given now, so the correlation step need not copy the request.
         request_id = new_request_id() if id is None else id
-        self._requests.append(Request(target, name, request_id, {**(params or {}), **kw}))
+        if params and kw:  # otherwise one of them is the whole (Request copies it)
+            params = {**params, **kw}
+        self._requests.append(Request(target, name, request_id, params or kw))
         return self
 
     @property

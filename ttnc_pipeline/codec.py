@@ -147,7 +147,10 @@ def encode_batch(batch: Batch) -> bytes:
             opening += f' id="{request.id}"'
         inner: list[str] = []
         for key, value in request.params.items():
-            _write_param(inner, key, value)
+            if value.__class__ is str and value:  # the usual case, as _write_param writes it
+                inner.append(f"<{key}>{_escape_text(value)}</{key}>")
+            else:
+                _write_param(inner, key, value)
         if inner:
             out.append(opening + ">")
             out.extend(inner)
