@@ -21,7 +21,14 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from ttnc_pipeline.codec import decode_batch, decode_reply, encode_batch, encode_reply
+from ttnc_pipeline.codec import (
+    decode_batch,
+    decode_reply,
+    encode_bare_response,
+    encode_batch,
+    encode_reply,
+    reply_document,
+)
 from ttnc_pipeline.core import Batch, Reply, Request, Response
 from ttnc_pipeline.errors import ProtocolError
 
@@ -655,8 +662,10 @@ def test_an_empty_response_is_written_as_the_general_writer_writes_it(
     # Response.build(...) puts the attributes on its element: the general path.
     short = encode_reply(Reply([Response(target, name, code, request_id)]))
     general = encode_reply(Reply([Response.build(target, name, code, request_id)]))
+    # What the sandbox writes: no Response object at all.
+    bare = reply_document([encode_bare_response(target, name, code, request_id)])
 
-    assert short == general
+    assert short == general == bare
     (decoded,) = decode_reply(short).responses
     assert (decoded.target, decoded.name, decoded.code, decoded.request_id) == (
         target,

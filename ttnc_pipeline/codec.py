@@ -3,7 +3,9 @@
 - :func:`encode_batch` / :func:`decode_batch`: ``<NoveroRequest>``
   (the client encodes, the sandbox decodes);
 - :func:`encode_reply` / :func:`decode_reply`: ``<NoveroResponse>``
-  (the sandbox encodes, the client decodes).
+  (the sandbox encodes, the client decodes); :func:`encode_response`,
+  :func:`encode_bare_response` and :func:`reply_document` are its parts,
+  for a server writing answers one by one.
 
 Encoding writes strings directly (names were validated when the
 :class:`~ttnc_pipeline.core.Request` was built), so output is deterministic
@@ -19,7 +21,7 @@ short redacted excerpt.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from itertools import chain, compress
 from operator import itemgetter
@@ -33,6 +35,7 @@ from ttnc_pipeline.core import (
     ParamValue,
     Reply,
     Request,
+    Response,
     _decoded_responses,
     check_name,
     normalise_value,
@@ -47,10 +50,13 @@ __all__ = [
     "build_element",
     "decode_batch",
     "decode_reply",
+    "encode_bare_response",
     "encode_batch",
     "encode_reply",
+    "encode_response",
     "excerpt",
     "parse_document",
+    "reply_document",
 ]
 
 DEFAULT_MAX_SIZE = 50 * 1024 * 1024
@@ -183,39 +189,56 @@ def _write_element(
 
 def encode_reply(reply: Reply) -> bytes:
     """Serialise a reply as a ``NoveroResponse`` document (UTF-8, deterministic)."""
-    out = [_PROLOG, "<NoveroResponse>"]
-    for response in reply.responses:
-        element = response.element
-        if element.tag != "Response" or len(element) or element.text or element.attrib:
-            # The response's fields, not only its element, say what its attributes are.
-            _write_element(out, element, response[ATTRIBUTES_KEY])
-            continue
-        # Nothing inside and no attributes of its own (a SetDestination done,
-        # say): the fields are the whole of it, written as _write_element would.
-        target, name, request_id = response.target, response.name, response.request_id
-        if (
-            target is not None
-            and name is not None
-            and request_id is not None
-            and not _ATTR_SPECIAL_RE.search(f"{target}{name}{request_id}")
-        ):
-            # All three present, none with anything to escape (one C call).
-            out.append(
-                f'<Response target="{target}" name="{name}" '
-                f'Code="{response.code}" RequestId="{request_id}"/>'
-            )
-            continue
-        tag = "<Response"
-        if response.target is not None:
-            tag += f' target="{_escape_attr(response.target)}"'
-        if response.name is not None:
-            tag += f' name="{_escape_attr(response.name)}"'
-        tag += f' Code="{response.code}"'
-        if response.request_id is not None:
-            tag += f' RequestId="{_escape_attr(response.request_id)}"'
-        out.append(tag + "/>")
-    out.append("</NoveroResponse>\n")
-    return "".join(out).encode("utf-8")
+    return reply_document([encode_response(response) for response in reply.responses])
+
+
+def reply_document(responses: Iterable[str]) -> bytes:
+    """A ``NoveroResponse`` document (UTF-8) around ``<Response>`` elements already written.
+
+    For a server writing its answers one by one (:func:`encode_response`,
+    :func:`encode_bare_response`); :func:`encode_reply` is this over a reply.
+    """
+    return f"{_PROLOG}<NoveroResponse>{''.join(responses)}</NoveroResponse>\n".encode()
+
+
+def encode_response(response: Response) -> str:
+    """One ``<Response>`` element, as :func:`encode_reply` writes it."""
+    element = response.element
+    if element.tag != "Response" or len(element) or element.text or element.attrib:
+        # The response's fields, not only its element, say what its attributes are.
+        out: list[str] = []
+        _write_element(out, element, response[ATTRIBUTES_KEY])
+        return "".join(out)
+    # Nothing inside and no attributes of its own: the fields are the whole of it.
+    return encode_bare_response(response.target, response.name, response.code, response.request_id)
+
+
+def encode_bare_response(
+    target: str | None, name: str | None, code: int, request_id: str | None
+) -> str:
+    """A ``<Response>`` with nothing inside (a done ``SetDestination``), escaped as needed.
+
+    What :func:`encode_response` writes for such a response, without the
+    response object: a server answering many requests need not build one.
+    None leaves an attribute out.
+    """
+    if (
+        target is not None
+        and name is not None
+        and request_id is not None
+        and not _ATTR_SPECIAL_RE.search(f"{target}{name}{request_id}")
+    ):
+        # All three present, none with anything to escape (one C call).
+        return f'<Response target="{target}" name="{name}" Code="{code}" RequestId="{request_id}"/>'
+    tag = "<Response"
+    if target is not None:
+        tag += f' target="{_escape_attr(target)}"'
+    if name is not None:
+        tag += f' name="{_escape_attr(name)}"'
+    tag += f' Code="{code}"'
+    if request_id is not None:
+        tag += f' RequestId="{_escape_attr(request_id)}"'
+    return tag + "/>"
 
 
 def build_element(tag: str, data: Mapping[str, Any], attributes: Mapping[str, str]) -> Element:

@@ -7,8 +7,8 @@
 - :func:`render` turns answers into bytes.
 
 Rendering goes through the project's own encoder (``Response.build`` and
-``codec.encode_reply``), so the sandbox writes exactly what the library
-would. Building 100,000 ``Number`` elements that way takes seconds, so a
+the parts of ``codec.encode_reply``), so the sandbox writes exactly what the
+library would. Building 100,000 ``Number`` elements that way takes seconds, so a
 :class:`Prerendered` value travels as a unique marker text through the
 encoder and is spliced into the encoded bytes afterwards. Only the sandbox
 makes :class:`Prerendered` values, from numbers it generated itself and
@@ -23,8 +23,8 @@ from typing import Any
 
 import attrs
 
-from ttnc_pipeline.codec import encode_reply
-from ttnc_pipeline.core import Reply, Request, Response, dict_writer
+from ttnc_pipeline.codec import encode_bare_response, encode_response, reply_document
+from ttnc_pipeline.core import Request, Response, dict_writer
 
 __all__ = ["Answer", "Prerendered", "render"]
 
@@ -118,22 +118,25 @@ def _swap_prerendered(data: Mapping[str, Any], splices: dict[bytes, bytes]) -> M
 def render(answers: Sequence[Answer]) -> bytes:
     """Encode answers as one ``NoveroResponse`` document (UTF-8)."""
     splices: dict[bytes, bytes] = {}
-    responses = [
-        Response.build(
-            answer.target,
-            answer.name,
-            answer.code,
-            answer.request_id,
-            _swap_prerendered(answer.data, splices),
-            message=answer.message,
-        )
-        if answer.data or answer.message is not None
-        # Nothing inside (a SetDestination done, say): the encoder writes the
-        # attributes from the fields, which came from a checked request.
-        else Response(answer.target, answer.name, answer.code, answer.request_id)
-        for answer in answers
-    ]
-    body = encode_reply(Reply(responses))
+    body = reply_document(
+        [
+            encode_response(
+                Response.build(
+                    answer.target,
+                    answer.name,
+                    answer.code,
+                    answer.request_id,
+                    _swap_prerendered(answer.data, splices),
+                    message=answer.message,
+                )
+            )
+            if answer.data or answer.message is not None
+            # Nothing inside (a SetDestination done, say): written from the
+            # fields, with no Response object or element built for it.
+            else encode_bare_response(answer.target, answer.name, answer.code, answer.request_id)
+            for answer in answers
+        ]
+    )
     for marker, xml in splices.items():
         body = body.replace(marker, xml, 1)
     return body
