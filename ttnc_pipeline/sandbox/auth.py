@@ -46,7 +46,7 @@ class BatchAuth:
     def __init__(self, state: SandboxState, session_id: str | None) -> None:
         self._state = state
         self._session: Session | None = None
-        self._account: Account | None = None
+        self._caller: tuple[Account, Session] | None = None
         self._refusal = _NO_SESSION
         if session_id is not None:
             with state.lock:
@@ -103,7 +103,8 @@ class BatchAuth:
             self._session = None
             self._refusal = _EXPIRED
             raise unauthorised(_EXPIRED)
-        # Accounts are never removed or replaced: one lookup per session.
-        if self._account is None or self._account.username != session.username:
-            self._account = self._state.account(session.username)
-        return self._account, session
+        caller = self._caller
+        if caller is None or caller[1] is not session:
+            # Accounts are never removed or replaced: one lookup per session.
+            caller = self._caller = (self._state.account(session.username), session)
+        return caller

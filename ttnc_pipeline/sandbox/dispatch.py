@@ -87,7 +87,8 @@ def _answer(state: SandboxState, auth: BatchAuth, request: Request) -> Answer:
         if handler is None:
             raise _not_found(request)
         account, session = auth.caller()
-        return Answer.to(request, OK, handler(Call(request, state, account, session)))
+        data = handler(Call(request, state, account, session))
+        return Answer(request.target, request.name, OK, request.id, data)
     except OperationError as refusal:
         return Answer.to(request, refusal.code, message=refusal.message)
     except Exception:
