@@ -107,6 +107,29 @@ def test_batch_builder_merges_a_params_dict_with_keywords_and_keeps_a_copy() -> 
     assert keywords == {"Number": "02031511000"}
 
 
+def test_batch_builder_takes_any_object_with_keys_as_params() -> None:
+    class Row:  # not a Mapping: keys() and [] only, as a database row
+        def keys(self) -> list[str]:
+            return ["Number"]
+
+        def __getitem__(self, key: str) -> str:
+            return "02031511000"
+
+    builder = Client("http://127.0.0.1:9/api/").batch()
+    builder.add("NoveroNumbers", "GetNumberConfig", Row(), id="A")  # type: ignore[arg-type]
+    builder.add(
+        "NoveroNumbers",
+        "SetDestination",
+        Row(),  # type: ignore[arg-type]
+        Destination="07512312312",
+        id="B",
+    )
+    assert [dict(r.params) for r in builder.requests] == [
+        {"Number": "02031511000"},
+        {"Number": "02031511000", "Destination": "07512312312"},
+    ]
+
+
 def test_an_empty_batch_is_refused(sandbox: Sandbox) -> None:
     with client_for(sandbox) as client, pytest.raises(InvalidRequest, match="at least one"):
         client.send([])

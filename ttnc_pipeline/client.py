@@ -245,9 +245,13 @@ class BatchBuilder:
         """
         # The id is given now, so the correlation step need not copy the request.
         request_id = new_request_id() if id is None else id
-        if params and kw:  # otherwise one of them is the whole (Request copies it)
-            params = {**params, **kw}
-        self._requests.append(Request(target, name, request_id, params or kw))
+        if params is None:
+            merged = kw  # a new dict already (and Request copies it anyway)
+        elif kw or params.__class__ is not dict:  # any mapping with keys() merges
+            merged = {**params, **kw}
+        else:
+            merged = params
+        self._requests.append(Request(target, name, request_id, merged))
         return self
 
     @property

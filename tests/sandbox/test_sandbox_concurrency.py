@@ -7,7 +7,9 @@ from typing import Any
 
 from sandbox_wire import Wire, login_request, request
 
-from ttnc_pipeline.sandbox import Sandbox
+from ttnc_pipeline.codec import decode_reply, encode_batch
+from ttnc_pipeline.core import Batch
+from ttnc_pipeline.sandbox import Journal, Sandbox
 
 THREADS = 16
 ROUNDS = 15
@@ -101,9 +103,11 @@ def test_one_login_is_shared_safely_between_threads(sandbox: Sandbox) -> None:
     assert seen == [200] * 80
 
 
-def test_a_batch_holds_the_state_lock_from_its_first_request_to_its_last(
+def test_the_state_lock_is_held_as_each_request_of_a_batch_is_recorded(
     wire: Wire, sandbox: Sandbox, session: str
 ) -> None:
+    # The batch holds it from its first request to its last; this checks the
+    # points between requests that a hook can reach (after each record).
     journal, lock = sandbox.journal, sandbox.state.lock
     record = journal.add_operation
     free: list[bool] = []
@@ -130,3 +134,52 @@ def test_a_batch_holds_the_state_lock_from_its_first_request_to_its_last(
     assert reply.ok
     probe()
     assert free == [False, False, True]
+
+
+def test_a_wait_for_predicate_may_read_the_state_while_a_batch_runs() -> None:
+    # A waiter holds the journal's lock while its predicate runs; a predicate
+    # reading the state then waits for the batch's state lock. The batch must
+    # not need the journal's lock before it ends, or neither would move.
+    # A sandbox never started: were they stuck, nothing would wait for them.
+    sandbox = Sandbox(seed=7)
+    login = encode_batch(Batch((login_request(sandbox.credentials),)))
+    session = decode_reply(sandbox.handle(login).body)[0]["SessionId"]
+    journal, state = sandbox.journal, sandbox.state
+    username = sandbox.credentials.username
+    record = journal.add_operation
+    in_predicate = threading.Event()
+    results: list[bool] = []
+    waiters: list[threading.Thread] = []
+
+    def predicate(j: Journal) -> bool:
+        if not in_predicate.is_set():
+            in_predicate.set()  # the waiter holds the journal's lock from here
+        with state.lock:
+            return len(state.account(username).numbers) > 0 and j.count("ViewBasket") == 2
+
+    def add_operation(*fields: Any) -> None:
+        record(*fields)
+        if not results and not in_predicate.is_set():  # after the first request only
+            waiter = threading.Thread(target=lambda: results.append(journal.wait_for(predicate)))
+            waiter.daemon = True
+            waiters.append(waiter)
+            waiter.start()
+            assert in_predicate.wait(timeout=10)
+
+    journal.add_operation = add_operation  # type: ignore[method-assign]
+    body = encode_batch(
+        Batch((request("Order/ViewBasket", "A"), request("Order/ViewBasket", "B")), session)
+    )
+    replies: list[bool] = []
+    sender = threading.Thread(  # in process: a deadlock would hold no server thread
+        target=lambda: replies.append(decode_reply(sandbox.handle(body).body).ok), daemon=True
+    )
+    try:
+        sender.start()
+        sender.join(timeout=20)
+        assert not sender.is_alive(), "the batch and the waiter deadlocked"
+    finally:
+        del journal.add_operation
+    assert replies == [True]
+    waiters[0].join(timeout=10)
+    assert results == [True]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 from sandbox_wire import Wire, login_request, request
 
+from ttnc_pipeline.codec import decode_reply, encode_batch
+from ttnc_pipeline.core import Batch
 from ttnc_pipeline.sandbox import Journal, Sandbox
 
 
@@ -84,21 +87,39 @@ def test_printing_the_journal_shows_no_secret(wire: Wire, sandbox: Sandbox) -> N
     assert "SessionLogin" in printed  # the reprs do say what happened
 
 
-def test_wait_for_is_woken_by_an_answered_request(
-    wire: Wire, sandbox: Sandbox, session: str
-) -> None:
-    waiting = threading.Event()
+def test_wait_for_is_woken_when_a_batch_has_been_carried_out() -> None:
+    sandbox = Sandbox(seed=7)  # in process: every wake-up below is one this test knows of
+    login = encode_batch(Batch((login_request(sandbox.credentials),)))
+    session = decode_reply(sandbox.handle(login).body)[0]["SessionId"]
+    journal = sandbox.journal
+    record = journal.add_operation
+    counted_in = threading.Event()
     woken: list[bool] = []
+    waiters: list[threading.Thread] = []
 
-    def answered(journal: Journal) -> bool:
-        waiting.set()  # called first with the waiter counted in, then on every wake-up
-        return journal.count("ViewBasket") == 1
+    def both_answered(j: Journal) -> bool:
+        counted_in.set()  # first called with the waiter counted in, under the journal's lock
+        return j.count("ViewBasket") == 2
 
-    waiter = threading.Thread(target=lambda: woken.append(sandbox.journal.wait_for(answered, 60)))
+    def add_operation(*fields: Any) -> None:
+        record(*fields)
+        if not waiters:  # after the first request: the envelope's wake-up is long past
+            waiter = threading.Thread(
+                target=lambda: woken.append(journal.wait_for(both_answered, 60)), daemon=True
+            )
+            waiters.append(waiter)
+            waiter.start()
+            assert counted_in.wait(timeout=10)
+
+    journal.add_operation = add_operation  # type: ignore[method-assign]
     started = time.monotonic()
-    waiter.start()
-    assert waiting.wait(timeout=10)
-    wire.call(request("Order/ViewBasket"), session_id=session)
-    waiter.join(timeout=90)
+    try:
+        body = encode_batch(
+            Batch((request("Order/ViewBasket", "A"), request("Order/ViewBasket", "B")), session)
+        )
+        assert decode_reply(sandbox.handle(body).body).ok
+    finally:
+        del journal.add_operation
+    waiters[0].join(timeout=90)
     assert woken == [True]
-    assert time.monotonic() - started < 30  # woken by the record, not by the 60 s timeout
+    assert time.monotonic() - started < 30  # woken by the batch's end, not by the 60 s timeout

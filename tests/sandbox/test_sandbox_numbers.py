@@ -97,7 +97,7 @@ def test_a_number_not_on_the_account_is_400(wire: Wire, session: str, operation:
         "020315110",  # 9 digits
         "020315110001",  # 12 digits
         "0203151100\u0661",  # an Arabic-Indic digit: a digit, but not ASCII
-        "\uff10203151100",  # a fullwidth zero
+        "020315110\uff10",  # a fullwidth zero
     ],
 )
 def test_a_number_must_be_0_and_9_or_10_ascii_digits(wire: Wire, session: str, number: str) -> None:

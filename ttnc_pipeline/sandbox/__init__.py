@@ -16,7 +16,8 @@ How an envelope travels through the sandbox::
                         │               handlers: search, orders, cards,
                         │               numbers, cdr (context.Call, state)
                         ▼
-                 reply.render           Response.build + codec.encode_response
+                 reply.render           codec.encode_bare_response, or Response.build
+                                        + codec.encode_response
 
 State lives in :mod:`.state` (accounts, sessions, stock); the answers TTNC
 leaves undocumented are chosen in :mod:`.conventions`. The command line is

@@ -11,7 +11,9 @@ and :class:`BatchAuth` follows them:
   makes every later request of the batch a ``401``, even when the envelope
   carried a valid ``SessionId``: the client asked to be someone else;
 - every other operation needs a session, checked when it runs, so a
-  session that expires in the middle of a batch stops there.
+  session that expires in the middle of a batch stops there (the clock
+  moving on; ``faults.expire_sessions()`` from another thread waits for
+  the batch to finish, since a batch holds the state lock).
 
 ``401`` messages say why (no session, expired, unknown, failed login) and
 always contain "session" or "log in", which clients look for.

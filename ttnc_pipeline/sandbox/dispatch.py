@@ -129,4 +129,5 @@ def carry_out(
                 None if session is None else session.id,
             )
             answers.append(answer)
+    journal.wake_waiters()  # after the state lock is released
     return answers

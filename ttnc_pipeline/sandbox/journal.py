@@ -13,9 +13,9 @@ Cost: the sandbox records every request it answers, and a long-running
 sandbox keeps every record. So an envelope keeps its body, not its decoded
 batch (decoded again when read), and an answered request is kept as a
 plain tuple of strings and numbers, built into an :class:`OperationRecord`
-only when queried. Neither costs the garbage collector anything once it has
-been seen, where a batch's requests and one record object per request would
-be walked by every full collection.
+only when queried: the collector stops tracking such a tuple once it has
+seen it, where a batch's requests and one record object per request would
+be walked by every full collection. One object per envelope remains.
 
 Secrets: records keep what tests may need (the raw body holds the password
 of a login), but every repr masks them, so a failing assertion prints
@@ -32,6 +32,7 @@ import attrs
 
 from ttnc_pipeline.codec import decode_batch, excerpt
 from ttnc_pipeline.core import Batch
+from ttnc_pipeline.errors import ProtocolError
 from ttnc_pipeline.redaction import MASK
 
 __all__ = ["EnvelopeRecord", "Journal", "OperationRecord", "operation_matches"]
@@ -65,7 +66,10 @@ class EnvelopeRecord:
 
     @property
     def batch(self) -> Batch | None:
-        """The decoded batch, or None when it could not be decoded (decoded anew each read)."""
+        """The decoded batch, or None when it could not be decoded.
+
+        Decoded from :attr:`body` on each read (a new, equal batch each time).
+        """
         return None if self.error is not None else decode_batch(self.body)
 
     @property
@@ -75,7 +79,12 @@ class EnvelopeRecord:
         return () if batch is None else tuple(r.operation for r in batch.requests)
 
     def __repr__(self) -> str:
-        detail = f"error={self.error!r}" if self.error else f"operations={list(self.operations)!r}"
+        try:
+            detail = (
+                f"error={self.error!r}" if self.error else f"operations={list(self.operations)!r}"
+            )
+        except ProtocolError:  # a record made by hand, with a body that does not decode
+            detail = "operations=?"
         return (
             f"EnvelopeRecord(id={self.id}, connection_id={self.connection_id}, "
             f"fault={self.fault!r}, {detail}, body={excerpt(self.body)!r})"
@@ -116,7 +125,20 @@ class OperationRecord:
 
 
 _Row = tuple[int, float, int | None, str, str, str | None, int, str | None, str | None]
-# The fields of an OperationRecord, in order; the queries read these three.
+# The fields of an OperationRecord, in order (Journal.add_operation's
+# parameters, and OperationRecord(*row)); the queries read these three.
+if tuple(field.name for field in attrs.fields(OperationRecord)) != (
+    "envelope_id",
+    "time",
+    "connection_id",
+    "target",
+    "name",
+    "request_id",
+    "code",
+    "username",
+    "session_id",
+):
+    raise TypeError("OperationRecord's fields changed: update Journal.add_operation")
 _TARGET: Final = 3
 _NAME: Final = 4
 _CODE: Final = 6
@@ -126,13 +148,14 @@ class Journal:
     """Every envelope and operation of one sandbox (thread-safe)."""
 
     def __init__(self) -> None:
-        # A condition over a re-entrant lock: every record notifies waiters,
-        # and a wait_for predicate may read the journal's own properties.
-        # Recording takes no lock unless someone waits: the sandbox records
-        # every request it answers, a list's append is one atomic step, and
-        # a lock costs as much as the rest of the record. A waiter counts
-        # itself in under the lock before it first reads the journal, so a
-        # record either lands before that read or sees the count and notifies.
+        # A condition over a re-entrant lock: waiters are woken after every
+        # envelope and every batch, and a wait_for predicate may read the
+        # journal's own properties. Recording takes no lock: the sandbox
+        # records every request it answers, a list's append is one atomic
+        # step, and a lock costs as much as the rest of the record. A waiter
+        # counts itself in under the lock before it first reads the journal,
+        # so a record either lands before that read or sees the count and
+        # wakes it.
         self._mutex = threading.RLock()
         self._lock = threading.Condition(self._mutex)
         self._waiting = 0
@@ -155,8 +178,7 @@ class Journal:
     def add_envelope(self, record: EnvelopeRecord) -> None:
         """Record an envelope."""
         self._envelopes.append(record)
-        if self._waiting:
-            self._notify()
+        self.wake_waiters()
 
     def add_operation(
         self,
@@ -170,16 +192,21 @@ class Journal:
         username: str | None,
         session_id: str | None,
     ) -> None:
-        """Record an answered request: the fields of its :class:`OperationRecord`, in order."""
+        """Record an answered request: the fields of its :class:`OperationRecord`, in order.
+
+        Waiters are not woken here: the dispatcher records while it holds
+        the state lock, and a waiter's predicate may take that lock while it
+        holds the journal's. It calls :meth:`wake_waiters` after the batch.
+        """
         self._operations.append(
             (envelope_id, time, connection_id, target, name, request_id, code, username, session_id)
         )
-        if self._waiting:
-            self._notify()
 
-    def _notify(self) -> None:
-        with self._lock:
-            self._lock.notify_all()
+    def wake_waiters(self) -> None:
+        """Have every :meth:`wait_for` check its predicate again (never under the state lock)."""
+        if self._waiting:
+            with self._lock:
+                self._lock.notify_all()
 
     def connection_opened(self) -> int:
         """Count a new connection; return its id."""
@@ -198,7 +225,10 @@ class Journal:
             self._lock.notify_all()
 
     def wait_for(self, predicate: Callable[[Journal], bool], timeout: float = 10.0) -> bool:
-        """Block until ``predicate(journal)`` holds, re-checked on every record; its last value.
+        """Block until ``predicate(journal)`` holds, re-checked after every envelope and batch.
+
+        Returns the predicate's last value. The predicate may read the
+        sandbox's state too: nothing records while holding the journal's lock.
 
         For tests waiting on the server's side of a connection (a handler
         noticing a close, a request arriving) without polling; ``timeout``
