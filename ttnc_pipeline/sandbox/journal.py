@@ -154,8 +154,9 @@ class Journal:
         # records every request it answers, a list's append is one atomic
         # step, and a lock costs as much as the rest of the record. A waiter
         # counts itself in under the lock before it first reads the journal,
-        # so a record either lands before that read or sees the count and
-        # wakes it.
+        # so a record either lands before that read or before the wake-up
+        # that follows it (its envelope's, or its batch's end), which then
+        # sees the count.
         self._mutex = threading.RLock()
         self._lock = threading.Condition(self._mutex)
         self._waiting = 0
