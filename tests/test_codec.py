@@ -29,7 +29,7 @@ from ttnc_pipeline.codec import (
     encode_reply,
     reply_document,
 )
-from ttnc_pipeline.core import Batch, Reply, Request, Response
+from ttnc_pipeline.core import Batch, Reply, Request, Response, check_text
 from ttnc_pipeline.errors import ProtocolError
 
 PROLOG = b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -255,6 +255,20 @@ def test_decoding_a_pretty_printed_request_ignores_indentation_only() -> None:
         ),
         (b'<NoveroRequest><Request target="T" name="1N"/></NoveroRequest>', "'1N'"),
         (b'<NoveroRequest><Request target="T" name="N" id=""/></NoveroRequest>', "request id"),
+        (b'<NoveroRequest><Request target="T" name="N" id="a:b"/></NoveroRequest>', "'a:b'"),
+        (
+            b'<NoveroRequest><Request target="T\xc3\xa9" name="N"/></NoveroRequest>',
+            "target 'T\u00e9'",
+        ),
+        (
+            b'<NoveroRequest><Request target="T" name="N"><xmlA>1</xmlA></Request></NoveroRequest>',
+            "parameter name in request 'xmlA'",
+        ),
+        (
+            b'<NoveroRequest><Request target="T" name="N"><A>1</A><b:c xmlns:b="u">2</b:c>'
+            b"</Request></NoveroRequest>",
+            "parameter name in request '{u}c'",
+        ),
         (b"<NoveroResponse/>", "expected a <NoveroRequest> document"),
     ],
 )
@@ -263,6 +277,23 @@ def test_decode_batch_refuses_what_is_not_a_valid_request_envelope(
 ) -> None:
     with pytest.raises(ProtocolError, match=re.escape(complaint)):
         decode_batch(body)
+
+
+@given(st.integers(min_value=0, max_value=0x10FFFF))
+@example(0xFFFE)
+@example(0xD800)
+@example(0x85)
+def test_every_character_expat_reads_into_a_value_is_one_check_text_accepts(
+    code_point: int,
+) -> None:
+    # decode_batch keeps parsed values without checking them again (core._parsed_request).
+    body = b"<a>&#%d;</a>" % code_point
+    try:
+        text = ElementTree.fromstring(body).text
+    except ElementTree.ParseError:
+        return
+    assert text is not None
+    assert check_text(text, "value") == text
 
 
 def test_decode_reply_refuses_a_request_envelope() -> None:

@@ -37,6 +37,7 @@ from ttnc_pipeline.core import (
     Request,
     Response,
     _decoded_responses,
+    _parsed_request,
     check_name,
     normalise_value,
 )
@@ -551,14 +552,19 @@ def decode_batch(
                 excerpt=excerpt(body),
             )
         params: dict[str, ParamValue] = {}
+        flat = True
         for child in element:
             key = child.tag
             if len(child) or key in params:
                 _add_param(params, child)  # nested or repeated
+                flat = False
             else:
                 params[key] = child.text or ""
         try:
-            requests.append(Request(target, name, element.get("id"), params))
+            if flat:  # the usual case: text values only, which need no freezing
+                requests.append(_parsed_request(target, name, element.get("id"), params))
+            else:
+                requests.append(Request(target, name, element.get("id"), params))
         except InvalidRequest as exc:
             raise ProtocolError(str(exc), excerpt=excerpt(body)) from None
     return Batch(tuple(requests), session_id)

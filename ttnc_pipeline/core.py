@@ -235,8 +235,8 @@ class Request:
             check_name(target, "target")
         if name.__class__ is not str or name not in _CHECKED_NAMES:
             check_name(name, "operation name")
-        if id is not None:
-            _check_new_name(id, "request id")
+        if id is not None and (id.__class__ is not str or not _NAME_RE.match(id)):
+            _check_new_name(id, "request id")  # raises, naming it (or takes a str subclass)
         _set_request_target(self, target)
         _set_request_name(self, name)
         _set_request_id(self, id)
@@ -257,12 +257,7 @@ class Request:
         # running them through __init__ again.
         if request_id is not None:
             _check_new_name(request_id, "request id")
-        copy: Request = _new_object(Request)
-        _set_request_target(copy, self.target)
-        _set_request_name(copy, self.name)
-        _set_request_id(copy, request_id)
-        _set_request_params(copy, self.params)
-        return copy
+        return _assembled(self.target, self.name, request_id, self.params)
 
     def with_params(self, **params: ParamValue) -> Request:
         """A copy with parameters added or replaced (order kept, new ones last)."""
@@ -282,6 +277,48 @@ _set_request_target = vars(Request)["target"].__set__
 _set_request_name = vars(Request)["name"].__set__
 _set_request_id = vars(Request)["id"].__set__
 _set_request_params = vars(Request)["params"].__set__
+
+
+def _assembled(
+    target: str, name: str, request_id: str | None, params: Mapping[str, ParamValue]
+) -> Request:
+    """A Request from parts already checked (params frozen), without running __init__."""
+    request: Request = _new_object(Request)
+    _set_request_target(request, target)
+    _set_request_name(request, name)
+    _set_request_id(request, request_id)
+    _set_request_params(request, params)
+    return request
+
+
+def _with_valid_id(request: Request, request_id: str) -> Request:
+    """``request.with_id(request_id)`` for an id known to be a valid name (one generated)."""
+    if request.__class__ is not Request:
+        return request.with_id(request_id)
+    return _assembled(request.target, request.name, request_id, request.params)
+
+
+def _parsed_request(
+    target: str, name: str, request_id: str | None, params: dict[str, str]
+) -> Request:
+    """``Request(target, name, request_id, params)`` for what a parser read, checked faster.
+
+    For the decoder: ``params`` is a new dict of text values, none nested
+    or repeated, all of exact type str, and it is kept (not copied). Every
+    name is checked as ``__init__`` checks it, in the same order; values
+    are not, since expat refuses exactly the characters
+    :func:`check_text` refuses (a test holds it to that).
+    """
+    if not _CHECKED_NAMES.issuperset(params):
+        for key in params:
+            check_name(key, "parameter name in request")
+    if target.__class__ is not str or target not in _CHECKED_NAMES:
+        check_name(target, "target")
+    if name.__class__ is not str or name not in _CHECKED_NAMES:
+        check_name(name, "operation name")
+    if request_id is not None and not _NAME_RE.match(request_id):
+        _check_new_name(request_id, "request id")  # raises, naming it
+    return _assembled(target, name, request_id, MappingProxyType(params))
 
 
 def _to_requests(requests: Sequence[Request]) -> tuple[Request, ...]:

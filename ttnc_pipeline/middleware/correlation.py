@@ -20,7 +20,15 @@ import logging
 import os
 from collections.abc import Sequence
 
-from ttnc_pipeline.core import Batch, CallNext, Reply, Request, Response
+from ttnc_pipeline.core import (
+    Batch,
+    CallNext,
+    Reply,
+    Request,
+    Response,
+    _check_new_name,
+    _with_valid_id,
+)
 from ttnc_pipeline.errors import CorrelationError, InvalidRequest
 
 __all__ = ["CorrelationMiddleware", "match_responses", "new_request_id"]
@@ -28,6 +36,9 @@ __all__ = ["CorrelationMiddleware", "match_responses", "new_request_id"]
 _log = logging.getLogger("ttnc_pipeline.correlation")
 _PREFIX = f"R{os.getpid():x}{os.urandom(3).hex()}-"
 _counter = itertools.count(1)
+# Every id new_request_id makes is this prefix and digits: a valid name, so
+# naming a request needs no check of its own.
+_check_new_name(f"{_PREFIX}1", "request id prefix")
 
 
 def new_request_id() -> str:
@@ -100,7 +111,7 @@ class CorrelationMiddleware:
             named: list[Request] = []
             for position, request in enumerate(requests):
                 if request.id is None:
-                    request = request.with_id(new_request_id())
+                    request = _with_valid_id(request, new_request_id())
                     ids[position] = request.id
                 named.append(request)
             requests = tuple(named)

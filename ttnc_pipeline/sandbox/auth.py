@@ -93,15 +93,17 @@ class BatchAuth:
         self._session = session
         return {"SessionId": session.id}
 
-    def caller(self) -> tuple[Account, Session]:
-        """The account and session to run a request as; ``401`` if there is none.
+    def caller(self, now: float) -> tuple[Account, Session]:
+        """The account and session to run a request as at ``now``; ``401`` if there is none.
 
-        The caller holds the state lock (the dispatcher does, for the whole batch).
+        ``now`` is the state's clock reading for this request (the journal
+        records the same one). The caller holds the state lock (the
+        dispatcher does, for the whole batch).
         """
         session = self._session
         if session is None:
             raise unauthorised(self._refusal)
-        if self._state.sessions.status(session) is not SessionStatus.VALID:
+        if now >= session.expires_at:  # expired, as SessionStore.status decides
             self._session = None
             self._refusal = _EXPIRED
             raise unauthorised(_EXPIRED)

@@ -78,7 +78,7 @@ def _not_found(request: Request) -> OperationError:
     return OperationError(NOT_FOUND, f"unknown operation {request.name} for {request.target}")
 
 
-def _answer(state: SandboxState, auth: BatchAuth, request: Request) -> Answer:
+def _answer(state: SandboxState, auth: BatchAuth, request: Request, now: float) -> Answer:
     operation = f"{request.target}/{request.name}"
     try:
         if operation == LOGIN:
@@ -86,7 +86,7 @@ def _answer(state: SandboxState, auth: BatchAuth, request: Request) -> Answer:
         handler = HANDLERS.get(operation)
         if handler is None:
             raise _not_found(request)
-        account, session = auth.caller()
+        account, session = auth.caller(now)
         data = handler(Call(request, state, account, session))
         return Answer(request.target, request.name, OK, request.id, data)
     except OperationError as refusal:
@@ -115,11 +115,12 @@ def carry_out(
     with state.lock:
         auth = BatchAuth(state, batch.session_id)
         for request in batch.requests:
-            answer = _answer(state, auth, request)
+            moment = now()
+            answer = _answer(state, auth, request, moment)
             session = auth.session
             record(
                 envelope_id,
-                now(),
+                moment,
                 connection_id,
                 request.target,
                 request.name,
