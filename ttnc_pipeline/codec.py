@@ -31,6 +31,7 @@ from xml.parsers import expat
 
 from ttnc_pipeline._content import ATTRIBUTES_KEY, TEXT_KEY
 from ttnc_pipeline.core import (
+    _CHECKED_NAMES,
     Batch,
     ParamValue,
     Reply,
@@ -224,12 +225,13 @@ def encode_bare_response(
     None leaves an attribute out.
     """
     if (
-        target is not None
-        and name is not None
+        target in _CHECKED_NAMES
+        and name in _CHECKED_NAMES
         and request_id is not None
-        and not _ATTR_SPECIAL_RE.search(f"{target}{name}{request_id}")
+        and not _ATTR_SPECIAL_RE.search(request_id)
     ):
-        # All three present, none with anything to escape (one C call).
+        # All three present, none with anything to escape: a target and a
+        # name that passed check_name cannot hold any (a set lookup each).
         return f'<Response target="{target}" name="{name}" Code="{code}" RequestId="{request_id}"/>'
     tag = "<Response"
     if target is not None:
