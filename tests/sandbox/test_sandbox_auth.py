@@ -74,6 +74,29 @@ def test_login_earlier_in_the_batch_authenticates_the_rest(wire: Wire, sandbox: 
     assert len(reply[1].all("Numbers/Number")) == 3
 
 
+def test_a_login_in_the_middle_of_a_batch_makes_the_rest_run_as_its_account(
+    wire: Wire, sandbox: Sandbox, session: str
+) -> None:
+    sandbox.add_account("second", "pw2", "vk2")
+    (owned,) = sandbox.grant_numbers("second", 1)
+    reply = wire.call(
+        request("NoveroNumbers/ListNumbers", "A"),
+        login_request(Credentials("second", "pw2", "vk2"), "S"),
+        request("NoveroNumbers/ListNumbers", "B"),
+        session_id=session,
+    )
+    assert [r.code for r in reply] == [200, 200, 200]
+    first = {number["RawNumber"] for number in reply[0].all("Numbers/Number")}
+    second = {number["RawNumber"] for number in reply[2].all("Numbers/Number")}
+    assert second == {owned}
+    assert owned not in first and len(first) == 3
+    assert [op.username for op in sandbox.journal.operations()[-3:]] == [
+        sandbox.credentials.username,
+        "second",
+        "second",
+    ]
+
+
 def test_a_request_before_the_login_in_the_same_batch_is_refused(
     wire: Wire, sandbox: Sandbox
 ) -> None:

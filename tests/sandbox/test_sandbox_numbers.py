@@ -54,6 +54,13 @@ def test_set_destination_one_or_several(wire: Wire, sandbox: Sandbox, session: s
     assert sandbox.journal.count("SetDestination") == 2
 
 
+def test_spaces_in_a_destination_are_ignored(wire: Wire, session: str) -> None:
+    number = _numbers(wire, session)[0]["RawNumber"]
+    assert _one(wire, session, "NoveroNumbers/SetDestination", Number=number,
+                Destination=" 07512 312312 | 4477 00900123").ok  # fmt: skip
+    assert _numbers(wire, session)[0]["Destination"] == "07512312312|447700900123"
+
+
 def test_enable_route_to_all_shows_in_the_config(wire: Wire, session: str) -> None:
     number = _numbers(wire, session)[1]["RawNumber"]
     for _ in range(2):  # idempotent

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ttnc_pipeline.core import Request
-from ttnc_pipeline.sandbox.accounts import Account
+from ttnc_pipeline.sandbox.context import Call
 from ttnc_pipeline.sandbox.conventions import bad_request, unauthorised
 from ttnc_pipeline.sandbox.sessions import Session, SessionStatus
 from ttnc_pipeline.sandbox.state import SandboxState
@@ -48,7 +48,7 @@ class BatchAuth:
     def __init__(self, state: SandboxState, session_id: str | None) -> None:
         self._state = state
         self._session: Session | None = None
-        self._caller: tuple[Account, Session] | None = None
+        self._call: Call | None = None
         self._refusal = _NO_SESSION
         if session_id is not None:
             with state.lock:
@@ -93,12 +93,14 @@ class BatchAuth:
         self._session = session
         return {"SessionId": session.id}
 
-    def caller(self, now: float) -> tuple[Account, Session]:
-        """The account and session to run a request as at ``now``; ``401`` if there is none.
+    def call(self, request: Request, now: float) -> Call:
+        """The call that carries ``request`` out as at ``now``; ``401`` if there is no session.
 
         ``now`` is the state's clock reading for this request (the journal
-        records the same one). The caller holds the state lock (the
-        dispatcher does, for the whole batch).
+        records the same one). One :class:`Call` serves the batch's
+        requests in turn, while the session stays the same (its
+        ``request`` changes), so a handler uses it only while it runs. The
+        caller holds the state lock (the dispatcher does, for the whole batch).
         """
         session = self._session
         if session is None:
@@ -107,8 +109,11 @@ class BatchAuth:
             self._session = None
             self._refusal = _EXPIRED
             raise unauthorised(_EXPIRED)
-        caller = self._caller
-        if caller is None or caller[1] is not session:
+        call = self._call
+        if call is None or call.session is not session:
             # Accounts are never removed or replaced: one lookup per session.
-            caller = self._caller = (self._state.account(session.username), session)
-        return caller
+            account = self._state.account(session.username)
+            call = self._call = Call(request, self._state, account, session)
+        else:
+            call.request = request
+        return call

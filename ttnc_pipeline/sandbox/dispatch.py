@@ -28,7 +28,7 @@ from ttnc_pipeline.core import Batch, Request
 from ttnc_pipeline.sandbox.auth import BatchAuth
 from ttnc_pipeline.sandbox.cards import add_card, get_cards
 from ttnc_pipeline.sandbox.cdr import get_totals
-from ttnc_pipeline.sandbox.context import Call, Handler
+from ttnc_pipeline.sandbox.context import Handler
 from ttnc_pipeline.sandbox.conventions import (
     NOT_FOUND,
     OK,
@@ -86,8 +86,7 @@ def _answer(state: SandboxState, auth: BatchAuth, request: Request, now: float) 
         handler = HANDLERS.get(operation)
         if handler is None:
             raise _not_found(request)
-        account, session = auth.caller(now)
-        data = handler(Call(request, state, account, session))
+        data = handler(auth.call(request, now))
         return Answer(request.target, request.name, OK, request.id, data)
     except OperationError as refusal:
         return Answer.to(request, refusal.code, message=refusal.message)

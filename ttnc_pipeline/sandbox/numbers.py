@@ -60,8 +60,6 @@ def list_numbers(call: Call) -> Mapping[str, Any]:
 
 def split_destinations(value: str) -> list[str]:
     """The destinations of a ``|``-joined value, validated (``400`` if malformed)."""
-    if value.isascii() and value.isdigit() and 10 <= len(value) <= 15:
-        return [value]  # the usual case: one destination, nothing to strip
     destinations = [part.strip().replace(" ", "") for part in value.split("|")]
     for destination in destinations:
         if not (destination.isascii() and destination.isdigit() and 10 <= len(destination) <= 15):
@@ -75,8 +73,11 @@ def split_destinations(value: str) -> list[str]:
 def set_destination(call: Call) -> Mapping[str, Any]:
     """Route one of the account's numbers to one or more destinations."""
     number = call.own_number()
-    destinations = split_destinations(call.required("Destination"))
-    call.account.numbers[number] = "|".join(destinations)
+    destination = call.required("Destination")
+    if not (destination.isascii() and destination.isdigit() and 10 <= len(destination) <= 15):
+        # Not one destination as it is: split, strip and check each.
+        destination = "|".join(split_destinations(destination))
+    call.account.numbers[number] = destination
     call.account.changed()
     return {}
 
