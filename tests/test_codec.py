@@ -22,6 +22,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ttnc_pipeline.codec import (
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_SIZE,
+    _canonical_batch,
+    _tree_batch,
     decode_batch,
     decode_reply,
     encode_bare_response,
@@ -31,6 +35,7 @@ from ttnc_pipeline.codec import (
 )
 from ttnc_pipeline.core import Batch, Reply, Request, Response, check_text
 from ttnc_pipeline.errors import ProtocolError
+from ttnc_pipeline.testing.hostile import VECTORS
 
 PROLOG = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 TRICKY = "£ 🎉 &<>\"' \r\n\t end"
@@ -362,7 +367,9 @@ _ANY_VALUES = _nested(
 )
 
 
-def _batches(values: st.SearchStrategy[Any]) -> st.SearchStrategy[Batch]:
+def _batches(
+    values: st.SearchStrategy[Any], texts: st.SearchStrategy[str] = _TEXTS
+) -> st.SearchStrategy[Batch]:
     requests = st.builds(
         Request,
         target=_NAMES,
@@ -373,7 +380,7 @@ def _batches(values: st.SearchStrategy[Any]) -> st.SearchStrategy[Batch]:
     return st.builds(
         Batch,
         st.lists(requests, max_size=3).map(tuple),
-        session_id=st.none() | _TEXTS.filter(bool),
+        session_id=st.none() | texts.filter(bool),
     )
 
 
@@ -426,6 +433,125 @@ def test_any_batch_is_written_the_same_after_one_trip_through_the_wire(batch: Ba
     body = encode_batch(batch)
 
     assert encode_batch(decode_batch(body)) == body
+
+
+# --- decode_batch's two readings -------------------------------------------
+#
+# A document in encode_batch's flat shape is read by regular expressions
+# (codec._canonical_batch), anything else by the element tree
+# (codec._tree_batch). Wherever the first answers, it must answer what the
+# second does; wherever it declines, the tree decides, errors included.
+
+_TREE_LIMITS = {"max_size": DEFAULT_MAX_SIZE, "max_depth": DEFAULT_MAX_DEPTH}
+# Text the canonical reading takes as it is (the encoder escapes nothing in it).
+_PLAIN_TEXTS = st.text(
+    st.characters(
+        exclude_categories=("Cs", "Cc"),
+        include_characters="\t\n",
+        exclude_characters="<>&]\ufffe\uffff",
+    ),
+    max_size=6,
+)
+
+
+def _agrees_with_the_tree(body: bytes) -> Batch | None:
+    fast = _canonical_batch(body)
+    if fast is not None:
+        assert fast == _tree_batch(body, **_TREE_LIMITS)
+    return fast
+
+
+@given(_batches(_PLAIN_TEXTS, _PLAIN_TEXTS))
+@example(Batch([Request("T", "N", None, {"A": "", "B": "x y\tz\n"})], "s"))
+def test_a_flat_batch_of_plain_text_is_read_without_the_tree(batch: Batch) -> None:
+    body = encode_batch(batch)
+
+    assert _agrees_with_the_tree(body) == batch
+    assert decode_batch(body) == batch
+
+
+@given(_batches(_ANY_VALUES))
+def test_the_canonical_reading_of_any_encoded_batch_is_the_tree_s(batch: Batch) -> None:
+    _agrees_with_the_tree(encode_batch(batch))
+
+
+# What a mutation inserts: markup, references, quoting, whitespace, bytes no
+# UTF-8 text holds, U+FFFE, names XML or the project reserves.
+_SPLICES = [
+    b"<", b">", b"/", b"&", b"&amp;", b"&#60;", b"]]>", b"]", b"\r", b" ", b"\n", b"\t",
+    b'"', b"'", b"=", b":", b"\x00", b"\x1b", b"\xff", b"\xef\xbf\xbe", b"\xc3\xa9",
+    b"<!DOCTYPE a>", b"<!--c-->", b"<?pi x?>", b"<![CDATA[x]]>", b"<A>", b"</A>", b"<A/>",
+    b"xml", b"<xmlA>1</xmlA>", b"<b:c>1</b:c>", b' id=""', b' id="x"', b"<Request ",
+    b"</Request>", b"<SessionId>s</SessionId>", b"<Request target=\"T\" name=\"N\"/>",
+]  # fmt: skip
+
+
+@settings(max_examples=300)
+@given(_batches(_PLAIN_TEXTS, _PLAIN_TEXTS), st.data())
+def test_a_mutated_document_is_read_as_the_tree_reads_it_or_left_to_it(
+    batch: Batch, data: st.DataObject
+) -> None:
+    body = encode_batch(batch)
+    start = data.draw(st.integers(0, len(body)))
+    stop = data.draw(st.integers(start, min(len(body), start + 3)))
+    splice = data.draw(st.sampled_from([b"", *_SPLICES]))
+    mutated = body[:start] + splice + body[stop:]
+
+    fast = _agrees_with_the_tree(mutated)
+
+    if fast is None:  # the tree decides; decode_batch says what it says
+        try:
+            tree = _tree_batch(mutated, **_TREE_LIMITS)
+        except ProtocolError:
+            with pytest.raises(ProtocolError):
+                decode_batch(mutated)
+        else:
+            assert decode_batch(mutated) == tree
+
+
+def test_no_hostile_vector_is_read_without_the_tree() -> None:
+    for name, vector in VECTORS.items():
+        assert _canonical_batch(vector) is None, name
+
+
+@pytest.mark.parametrize(
+    ("body", "batch"),
+    [
+        (b"<NoveroRequest/>", None),  # read by the tree: the shape has an opening tag
+        (b"<NoveroRequest></NoveroRequest>", Batch(())),
+        (b"<NoveroRequest><SessionId></SessionId></NoveroRequest>", Batch(())),
+        (b"<NoveroRequest><SessionId/></NoveroRequest>\n", Batch(())),
+        (
+            b'<NoveroRequest><Request target="T" name="N"/></NoveroRequest>',
+            Batch([Request("T", "N")]),
+        ),
+        (
+            b'<NoveroRequest><Request target="T" name="N" id="r"><A/><B></B><C>\xc2\x85</C>'
+            b"</Request></NoveroRequest>",
+            Batch([Request("T", "N", "r", {"A": "", "B": "", "C": "\x85"})]),
+        ),
+        # Left to the tree: a repeated parameter (a list), escaped text, a raw ">".
+        (b'<NoveroRequest><Request target="T" name="N"><A>1</A><A>2</A></Request>'
+         b"</NoveroRequest>", None),
+        (b'<NoveroRequest><Request target="T" name="N"><A>&amp;</A></Request>'
+         b"</NoveroRequest>", None),
+        (b'<NoveroRequest><Request target="T" name="N"><A>a>b</A></Request>'
+         b"</NoveroRequest>", None),
+    ],
+)  # fmt: skip
+def test_what_the_canonical_reading_takes_and_leaves(body: bytes, batch: Batch | None) -> None:
+    assert _agrees_with_the_tree(body) == batch
+    assert decode_batch(body) == _tree_batch(body, **_TREE_LIMITS)
+
+
+def test_the_limits_hold_for_a_document_of_the_canonical_shape() -> None:
+    body = encode_batch(Batch([Request("T", "N", "r", {"A": "1"})]))
+
+    with pytest.raises(ProtocolError, match="deeper than 2"):
+        decode_batch(body, max_depth=2)
+    with pytest.raises(ProtocolError, match="larger than"):
+        decode_batch(body, max_size=len(body) - 1)
+    assert decode_batch(body, max_size=len(body)) == decode_batch(bytearray(body))
 
 
 _RESERVED = {"target", "name", "Code", "RequestId"}
