@@ -24,6 +24,7 @@ from ttnc_pipeline.core import (
     normalise_value,
 )
 from ttnc_pipeline.errors import APIError, InvalidRequest
+from ttnc_pipeline.middleware.correlation import CorrelationMiddleware
 
 # --- Request --------------------------------------------------------------------------
 
@@ -51,6 +52,22 @@ def test_with_id_and_with_params_make_copies() -> None:
     assert (request.id, renamed.id) == ("a", "b")
     assert list(changed.params.items()) == [("First", "1"), ("Second", "two"), ("Third", "3")]
     assert dict(request.params) == {"First": "1", "Second": "2"}
+
+
+def test_the_correlation_step_names_a_request_of_a_subclass_as_that_subclass() -> None:
+    class Tagged(Request):
+        pass
+
+    sent: list[Batch] = []
+    CorrelationMiddleware()(
+        Batch([Tagged("T", "N", None, {"A": "1"}), Request("T", "N")]),
+        lambda batch: sent.append(batch) or Reply([]),
+    )
+
+    first, second = sent[0].requests
+    assert type(first) is Tagged and type(second) is Request
+    assert first.id and second.id and first.id != second.id
+    assert dict(first.params) == {"A": "1"}
 
 
 def test_parameters_are_frozen_lists_become_tuples() -> None:

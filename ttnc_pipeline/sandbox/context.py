@@ -33,8 +33,9 @@ __all__ = ["Call", "Handler"]
 class Call:
     """One request being carried out for a logged-in account.
 
-    Handlers only read it. Not frozen: the dispatcher builds one per batch
-    and session and gives it each request in turn (a build costs more than
+    Handlers only read it. Not frozen: :meth:`BatchAuth.call
+    <ttnc_pipeline.sandbox.auth.BatchAuth.call>` builds one per batch and
+    session and gives it each request in turn (a build costs more than
     a whole handler's reading), so it is valid only while the handler runs.
     """
 

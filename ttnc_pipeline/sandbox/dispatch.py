@@ -78,7 +78,7 @@ def _not_found(request: Request) -> OperationError:
     return OperationError(NOT_FOUND, f"unknown operation {request.name} for {request.target}")
 
 
-def _answer(state: SandboxState, auth: BatchAuth, request: Request, now: float) -> Answer:
+def _answer(auth: BatchAuth, request: Request, now: float) -> Answer:
     operation = f"{request.target}/{request.name}"
     try:
         if operation == LOGIN:
@@ -115,7 +115,7 @@ def carry_out(
         auth = BatchAuth(state, batch.session_id)
         for request in batch.requests:
             moment = now()
-            answer = _answer(state, auth, request, moment)
+            answer = _answer(auth, request, moment)
             session = auth.session
             record(
                 envelope_id,

@@ -97,6 +97,7 @@ class OperationRecord:
 
     envelope_id: int
     time: float
+    """The sandbox clock's reading when the request began (its session was checked then)."""
     connection_id: int | None
     target: str
     name: str
