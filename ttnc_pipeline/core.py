@@ -196,6 +196,16 @@ def _same_params(a: Mapping[str, ParamValue], b: Mapping[str, ParamValue]) -> bo
     return bool(_params_eq(a) == _params_eq(b))
 
 
+def expect_fields(cls: type, *fields: str) -> None:
+    """Raise TypeError at import unless ``cls``'s attrs fields are ``fields``, in order.
+
+    For code that builds instances without the class's own ``__init__``
+    (or writes one by hand): a new field cannot be forgotten there.
+    """
+    if tuple(field.name for field in attrs.fields(cls)) != fields:
+        raise TypeError(f"{cls.__name__}'s fields changed: update the code that builds it")
+
+
 @attrs.frozen(repr=False, init=False)
 class Request:
     """One operation: ``<Request target="..." name="..." id="...">`` and its parameters.
@@ -270,8 +280,7 @@ class Request:
         )
 
 
-if tuple(field.name for field in attrs.fields(Request)) != ("target", "name", "id", "params"):
-    raise TypeError("Request's fields changed: update Request.with_id")  # pragma: no cover
+expect_fields(Request, "target", "name", "id", "params")  # see _assembled
 _new_object = object.__new__
 _set_request_target = vars(Request)["target"].__set__
 _set_request_name = vars(Request)["name"].__set__
@@ -588,11 +597,9 @@ def dict_writer(cls: type, *fields: str) -> Callable[[Any, dict[str, Any]], None
     For code that builds many instances: handing a new instance its whole
     ``__dict__`` in one call costs about two thirds of attrs' frozen
     ``__init__``, which calls ``object.__setattr__`` once per field.
-    ``fields`` are the names that code writes: TypeError at import if they
-    are no longer ``cls``'s fields, so a new field cannot be forgotten.
+    ``fields`` are the names that code writes (checked by :func:`expect_fields`).
     """
-    if tuple(field.name for field in attrs.fields(cls)) != fields:
-        raise TypeError(f"{cls.__name__}'s fields changed: update the code that builds it")
+    expect_fields(cls, *fields)
     writer: Callable[[Any, dict[str, Any]], None] = vars(cls)["__dict__"].__set__
     return writer
 

@@ -31,7 +31,7 @@ from typing import Final
 import attrs
 
 from ttnc_pipeline.codec import decode_batch, excerpt
-from ttnc_pipeline.core import Batch
+from ttnc_pipeline.core import Batch, expect_fields
 from ttnc_pipeline.errors import ProtocolError
 from ttnc_pipeline.redaction import MASK
 
@@ -128,7 +128,8 @@ class OperationRecord:
 _Row = tuple[int, float, int | None, str, str, str | None, int, str | None, str | None]
 # The fields of an OperationRecord, in order (Journal.add_operation's
 # parameters, and OperationRecord(*row)); the queries read these three.
-if tuple(field.name for field in attrs.fields(OperationRecord)) != (
+expect_fields(
+    OperationRecord,
     "envelope_id",
     "time",
     "connection_id",
@@ -138,8 +139,7 @@ if tuple(field.name for field in attrs.fields(OperationRecord)) != (
     "code",
     "username",
     "session_id",
-):
-    raise TypeError("OperationRecord's fields changed: update Journal.add_operation")
+)
 _TARGET: Final = 3
 _NAME: Final = 4
 _CODE: Final = 6

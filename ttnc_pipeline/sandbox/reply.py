@@ -24,7 +24,7 @@ from typing import Any
 import attrs
 
 from ttnc_pipeline.codec import encode_bare_response, encode_response, reply_document
-from ttnc_pipeline.core import Request, Response
+from ttnc_pipeline.core import Request, Response, expect_fields
 
 __all__ = ["Answer", "Prerendered", "render"]
 
@@ -95,15 +95,7 @@ class Answer:
         return attrs.evolve(self, request_id=request_id)
 
 
-if tuple(field.name for field in attrs.fields(Answer)) != (
-    "target",
-    "name",
-    "code",
-    "request_id",
-    "data",
-    "message",
-):
-    raise TypeError("Answer's fields changed: update Answer.__init__")  # pragma: no cover
+expect_fields(Answer, "target", "name", "code", "request_id", "data", "message")  # __init__
 
 
 def _swap_prerendered(data: Mapping[str, Any], splices: dict[bytes, bytes]) -> Mapping[str, Any]:
