@@ -534,6 +534,9 @@ _CANONICAL = b'<NoveroRequest><Request target="T" name="N"><A>%s</A></Request></
         _CANONICAL % b"\xed\xa0\x80",
         _CANONICAL.replace(b'name="N"', b"name='N\"", 1) % b"1",
         _CANONICAL.replace(b"</A>", b"</B>", 1) % b"1",
+        _CANONICAL.replace(b'name="N"', b'name="N" id="xmlr"', 1) % b"1",
+        _CANONICAL.replace(b"<Request", b'<Request target="T" name="N"/><X/><Request', 1) % b"1",
+        _CANONICAL.replace(b"</NoveroRequest>", b"<X/></NoveroRequest>", 1) % b"1",
     ],
 )
 def test_a_document_of_almost_the_canonical_shape_is_left_to_the_tree_which_refuses_it(

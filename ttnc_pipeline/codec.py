@@ -613,11 +613,19 @@ _CANONICAL_HEAD = re.compile(
     r'(?:<\?xml version="1\.0" encoding="UTF-8"\?>\n)?<NoveroRequest>'
     rf"(?:<SessionId>({_PLAIN_CHARACTER}*)</SessionId>|<SessionId/>)?"
 )
+# One match per request, all found in one findall call. A request id is a
+# name in full here (no "xml" prefix either), so it needs no check after.
+# Possessive repeats: nothing they take is ever given back.
 _CANONICAL_REQUEST = re.compile(
-    rf'<Request target="({_XML_NAME})" name="({_XML_NAME})"(?: id="({_XML_NAME})")?'
-    rf"(?:/>|>((?:<({_XML_NAME})(?:/>|>{_PLAIN_CHARACTER}*</\5>))*)</Request>)"
+    rf'<Request target="({_XML_NAME})" name="({_XML_NAME})"'
+    rf'(?: id="((?![Xx][Mm][Ll]){_XML_NAME})")?'
+    rf"(?:/>|>((?:<({_XML_NAME})(?:/>|>{_PLAIN_CHARACTER}*+</\5>))*+)</Request>)"
+    # Where no request starts, the rest of the document is taken in one step
+    # (a dot that matches anything jumps to the end): it ends the findall,
+    # and only the last match can hold it.
+    r"|((?s:.+))"
 )
-_CANONICAL_PARAM = re.compile(rf"<({_XML_NAME})(?:/>|>({_PLAIN_CHARACTER}*)</\1>)")
+_CANONICAL_PARAM = re.compile(rf"<({_XML_NAME})(?:/>|>({_PLAIN_CHARACTER}*+)</\1>)")
 _CANONICAL_ENDS = ("</NoveroRequest>\n", "</NoveroRequest>")
 
 
@@ -642,22 +650,21 @@ def _canonical_batch(body: bytes) -> Batch | None:
             break
     else:
         return None
-    position = head.end()
-    request_at, params_in = _CANONICAL_REQUEST.match, _CANONICAL_PARAM.findall
-    matched: list[tuple[str, str, str | None, dict[str, str]]] = []
-    while position < end:
-        found = request_at(text, position, end)
-        if found is None:
-            return None
-        target, name, request_id, inner, _ = found.groups()
-        pairs = params_in(inner) if inner else ()
-        params = dict(pairs)
-        if len(params) < len(pairs):
-            return None  # a repeated parameter: a list, which the tree builds
-        matched.append((target, name, request_id, params))
-        position = found.end()
+    found = _CANONICAL_REQUEST.findall(text[head.end() : end])
+    if found and found[-1][5]:
+        return None  # something other than a request
+    params_in = _CANONICAL_PARAM.findall
+    requests: list[Request] = []
     try:
-        requests = [_parsed_request(*parts) for parts in matched]
+        for target, name, request_id, inner, _, _ in found:
+            if inner:
+                pairs = params_in(inner)
+                params = dict(pairs)
+                if len(params) < len(pairs):
+                    return None  # a repeated parameter: a list, which the tree builds
+            else:
+                params = {}
+            requests.append(_parsed_request(target, name, request_id or None, params, True))
     except InvalidRequest:
         return None
     return Batch(tuple(requests), head.group(1) or None)

@@ -308,7 +308,11 @@ def _with_valid_id(request: Request, request_id: str) -> Request:
 
 
 def _parsed_request(
-    target: str, name: str, request_id: str | None, params: dict[str, str]
+    target: str,
+    name: str,
+    request_id: str | None,
+    params: dict[str, str],
+    id_checked: bool = False,
 ) -> Request:
     """``Request(target, name, request_id, params)`` for what a parser read, checked faster.
 
@@ -317,7 +321,8 @@ def _parsed_request(
     name is checked as ``__init__`` checks it, in the same order; values
     are not, since neither reading admits a character :func:`check_text`
     refuses: expat refuses every one of them, and the canonical reading's
-    pattern admits none (tests hold both to that).
+    pattern admits none (tests hold both to that). ``id_checked`` (default
+    False) is for a reader whose pattern admits only valid request ids.
     """
     if not _CHECKED_NAMES.issuperset(params):
         for key in params:
@@ -326,7 +331,7 @@ def _parsed_request(
         check_name(target, "target")
     if name.__class__ is not str or name not in _CHECKED_NAMES:
         check_name(name, "operation name")
-    if request_id is not None and not _NAME_RE.match(request_id):
+    if request_id is not None and not id_checked and not _NAME_RE.match(request_id):
         _check_new_name(request_id, "request id")  # raises, naming it
     return _assembled(target, name, request_id, MappingProxyType(params))
 
