@@ -384,7 +384,7 @@ def _batches(
         target=_NAMES,
         name=_NAMES,
         id=st.none() | _NAMES,
-        params=st.dictionaries(_NAMES, values, max_size=3),
+        params=st.dictionaries(_NAMES, values, max_size=5),
     )
     return st.builds(
         Batch,

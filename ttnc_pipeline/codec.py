@@ -160,7 +160,9 @@ def encode_batch(batch: Batch) -> bytes:
         inner: list[str] = []
         for key, value in request.params.items():
             if value.__class__ is str and value:  # the usual case, as _write_param writes it
-                inner.append(f"<{key}>{_escape_text(value)}</{key}>")
+                if not value.isalnum():  # letters and digits need no escaping
+                    value = _escape_text(value)
+                inner.append(f"<{key}>{value}</{key}>")
             else:
                 _write_param(inner, key, value)
         if inner:
@@ -613,13 +615,20 @@ _CANONICAL_HEAD = re.compile(
     r'(?:<\?xml version="1\.0" encoding="UTF-8"\?>\n)?<NoveroRequest>'
     rf"(?:<SessionId>({_PLAIN_CHARACTER}*)</SessionId>|<SessionId/>)?"
 )
-# One match per request, all found in one findall call. A request id is a
-# name in full here (no "xml" prefix either), so it needs no check after.
-# Possessive repeats: nothing they take is ever given back.
+# One match per request, all found in one findall call. It captures the
+# first two parameters (as many as most operations take) itself, and leaves
+# any more, in group "more", to _CANONICAL_PARAM: a second regex call is
+# what a request costs most. A request id is a name in full here (no "xml"
+# prefix either), so it needs no check after. Possessive repeats: nothing
+# they take is ever given back.
 _CANONICAL_REQUEST = re.compile(
     rf'<Request target="({_XML_NAME})" name="({_XML_NAME})"'
     rf'(?: id="((?![Xx][Mm][Ll]){_XML_NAME})")?'
-    rf"(?:/>|>((?:<({_XML_NAME})(?:/>|>{_PLAIN_CHARACTER}*+</\5>))*+)</Request>)"
+    r"(?:/>|>(?:"
+    rf"<(?P<key>{_XML_NAME})(?:/>|>({_PLAIN_CHARACTER}*+)</(?P=key)>)(?:"
+    rf"<(?P<key2>{_XML_NAME})(?:/>|>({_PLAIN_CHARACTER}*+)</(?P=key2)>)"
+    rf"(?P<more>(?:<(?P<other>{_XML_NAME})(?:/>|>{_PLAIN_CHARACTER}*+</(?P=other)>))*+)"
+    r")?)?</Request>)"
     # Where no request starts, the rest of the document is taken in one step
     # (a dot that matches anything jumps to the end): it ends the findall,
     # and only the last match can hold it.
@@ -650,20 +659,19 @@ def _canonical_batch(body: bytes) -> Batch | None:
             break
     else:
         return None
-    found = _CANONICAL_REQUEST.findall(text[head.end() : end])
-    if found and found[-1][5]:
+    found = _CANONICAL_REQUEST.findall(text, head.end(), end)
+    if found and found[-1][-1]:
         return None  # something other than a request
-    params_in = _CANONICAL_PARAM.findall
     requests: list[Request] = []
     try:
-        for target, name, request_id, inner, _, _ in found:
-            if inner:
-                pairs = params_in(inner)
-                params = dict(pairs)
-                if len(params) < len(pairs):
-                    return None  # a repeated parameter: a list, which the tree builds
+        for target, name, request_id, key, value, key2, value2, more, _, _ in found:
+            if not key2:
+                params = {key: value} if key else {}
             else:
-                params = {}
+                pairs = _CANONICAL_PARAM.findall(more) if more else []
+                params = {key: value, key2: value2, **dict(pairs)}
+                if len(params) < 2 + len(pairs):
+                    return None  # a repeated parameter: a list, which the tree builds
             requests.append(_parsed_request(target, name, request_id or None, params, True))
     except InvalidRequest:
         return None
