@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from unittest import mock
 from xml.etree.ElementTree import ParseError
@@ -123,6 +123,17 @@ def test_the_html_page_and_the_truncated_body_are_not_well_formed() -> None:
 def test_deep_nesting_is_refused_by_the_depth_cap() -> None:
     with pytest.raises(ProtocolError, match=f"deeper than {DEFAULT_MAX_DEPTH} levels"):
         decode_reply(hostile.DEEP_NESTING)
+
+
+@pytest.mark.parametrize("decode", [decode_batch, decode_reply])
+@pytest.mark.parametrize("encoding", ["nonsense", "UTF-8L"])
+def test_an_encoding_python_does_not_know_is_a_protocol_error(
+    decode: Callable[[bytes], object], encoding: str
+) -> None:
+    body = f'<?xml version="1.0" encoding="{encoding}"?>\n<NoveroRequest/>'.encode()
+
+    with pytest.raises(ProtocolError, match=f"unknown encoding: {encoding}"):
+        decode(body)
 
 
 def test_wrong_root_is_named() -> None:

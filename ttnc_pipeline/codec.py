@@ -438,6 +438,8 @@ def parse_document(
         raise ProtocolError(
             f"not well-formed XML ({type(exc).__name__}: {exc})", excerpt=excerpt(body)
         ) from None
+    except LookupError as exc:  # pyexpat's answer to an encoding Python does not know
+        raise ProtocolError(f"unreadable XML ({exc})", excerpt=excerpt(body)) from None
     if document.tag != root:
         raise ProtocolError(
             f"expected a <{root}> document, got <{document.tag}>", excerpt=excerpt(body)
@@ -600,13 +602,13 @@ def _tree_batch(body: bytes, *, max_size: int, max_depth: int) -> Batch:
 
 
 # The shape encode_batch writes for flat requests, read with regular
-# expressions instead of a tree (a fifth less per request, all told). The
+# expressions instead of a tree (three fifths of the tree's cost). The
 # patterns admit only well-formed XML with nothing to expand or normalise:
 # names in ASCII; attribute values that are such names, in double quotes, in
 # the encoder's order; text without markup, references, CR or any character
 # XML 1.0 refuses (so only what check_text accepts: a test holds it to that;
-# without ">" no "]]>" can form); no whitespace, comment, PI, CDATA or
-# DOCTYPE anywhere; at most three levels deep. Whatever else a document
+# without ">" no "]]>" can form); no whitespace between tags, no comment,
+# PI, CDATA or DOCTYPE anywhere; at most three levels deep. Whatever else a document
 # holds, _canonical_batch answers None and the tree reads it.
 _XML_NAME = r"[A-Za-z_][A-Za-z0-9_.\-]*"
 _PLAIN_CHARACTER = "[^<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
@@ -619,8 +621,8 @@ _CANONICAL_HEAD = re.compile(
 # first two parameters (as many as most operations take) itself, and leaves
 # any more, in group "more", to _CANONICAL_PARAM: a second regex call is
 # what a request costs most. A request id is a name in full here (no "xml"
-# prefix either), so it needs no check after. Possessive repeats: nothing
-# they take is ever given back.
+# prefix either), so it needs no check after. The repeats of text and of
+# parameters are possessive: what they take is never given back.
 _CANONICAL_REQUEST = re.compile(
     rf'<Request target="({_XML_NAME})" name="({_XML_NAME})"'
     rf'(?: id="((?![Xx][Mm][Ll]){_XML_NAME})")?'
@@ -641,8 +643,10 @@ _CANONICAL_ENDS = ("</NoveroRequest>\n", "</NoveroRequest>")
 def _canonical_batch(body: bytes) -> Batch | None:
     """The batch of a document in encode_batch's flat shape, or None for any other.
 
-    The whole document is matched before any request is built, so one that
-    turns out not to be of the shape costs the tree little more. None also
+    The whole document is matched (by one findall) before any request is
+    built, so one that turns out not to be of the shape costs the tree
+    little more; only a third or later parameter is read, and a repeated
+    one found, while the requests are built. None also
     for a document whose requests :func:`_parsed_request` refuses: the tree
     then reads it again and raises the usual error.
     """
@@ -672,7 +676,9 @@ def _canonical_batch(body: bytes) -> Batch | None:
                 params = {key: value, key2: value2, **dict(pairs)}
                 if len(params) < 2 + len(pairs):
                     return None  # a repeated parameter: a list, which the tree builds
-            requests.append(_parsed_request(target, name, request_id or None, params, True))
+            requests.append(
+                _parsed_request(target, name, request_id or None, params, id_checked=True)
+            )
     except InvalidRequest:
         return None
     return Batch(tuple(requests), head.group(1) or None)

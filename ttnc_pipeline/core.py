@@ -318,11 +318,12 @@ def _parsed_request(
 
     For the decoder: ``params`` is a new dict of text values, none nested
     or repeated, all of exact type str, and it is kept (not copied). Every
-    name is checked as ``__init__`` checks it, in the same order; values
-    are not, since neither reading admits a character :func:`check_text`
-    refuses: expat refuses every one of them, and the canonical reading's
-    pattern admits none (tests hold both to that). ``id_checked`` (default
-    False) is for a reader whose pattern admits only valid request ids.
+    name is checked as ``__init__`` checks it, in the same order, but the
+    request id when ``id_checked`` (default False): for a reader whose
+    pattern admits only valid ids. Values are not checked, since neither
+    reading admits a character :func:`check_text` refuses: expat refuses
+    every one of them, and the canonical reading's pattern admits none
+    (tests hold both to that).
     """
     if not _CHECKED_NAMES.issuperset(params):
         for key in params:

@@ -31,6 +31,7 @@ HOSTILE = {
     "entity bomb": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
     b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><NoveroRequest>&b;</NoveroRequest>',
     "empty": b"",
+    "unknown encoding": b'<?xml version="1.0" encoding="nonsense"?><NoveroRequest/>',
 }
 
 
