@@ -621,22 +621,22 @@ _CANONICAL_HEAD = re.compile(
 # first two parameters (as many as most operations take) itself, and leaves
 # any more, in group "more", to _CANONICAL_PARAM: a second regex call is
 # what a request costs most. A request id is a name in full here (no "xml"
-# prefix either), so it needs no check after. The repeats of text and of
-# parameters are possessive: what they take is never given back.
+# prefix either), so it needs no check after. (No possessive repeats: the
+# package supports Python 3.10, whose re has none.)
 _CANONICAL_REQUEST = re.compile(
     rf'<Request target="({_XML_NAME})" name="({_XML_NAME})"'
     rf'(?: id="((?![Xx][Mm][Ll]){_XML_NAME})")?'
     r"(?:/>|>(?:"
-    rf"<(?P<key>{_XML_NAME})(?:/>|>({_PLAIN_CHARACTER}*+)</(?P=key)>)(?:"
-    rf"<(?P<key2>{_XML_NAME})(?:/>|>({_PLAIN_CHARACTER}*+)</(?P=key2)>)"
-    rf"(?P<more>(?:<(?P<other>{_XML_NAME})(?:/>|>{_PLAIN_CHARACTER}*+</(?P=other)>))*+)"
+    rf"<(?P<key>{_XML_NAME})(?:/>|>({_PLAIN_CHARACTER}*)</(?P=key)>)(?:"
+    rf"<(?P<key2>{_XML_NAME})(?:/>|>({_PLAIN_CHARACTER}*)</(?P=key2)>)"
+    rf"(?P<more>(?:<(?P<other>{_XML_NAME})(?:/>|>{_PLAIN_CHARACTER}*</(?P=other)>))*)"
     r")?)?</Request>)"
     # Where no request starts, the rest of the document is taken in one step
     # (a dot that matches anything jumps to the end): it ends the findall,
     # and only the last match can hold it.
     r"|((?s:.+))"
 )
-_CANONICAL_PARAM = re.compile(rf"<({_XML_NAME})(?:/>|>({_PLAIN_CHARACTER}*+)</\1>)")
+_CANONICAL_PARAM = re.compile(rf"<({_XML_NAME})(?:/>|>({_PLAIN_CHARACTER}*)</\1>)")
 _CANONICAL_ENDS = ("</NoveroRequest>\n", "</NoveroRequest>")
 
 
