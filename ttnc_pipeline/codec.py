@@ -608,8 +608,8 @@ def _tree_batch(body: bytes, *, max_size: int, max_depth: int) -> Batch:
 # the encoder's order; text without markup, references, CR or any character
 # XML 1.0 refuses (so only what check_text accepts: a test holds it to that;
 # without ">" no "]]>" can form); no whitespace between tags, no comment,
-# PI, CDATA or DOCTYPE anywhere; at most three levels deep. Whatever else a document
-# holds, _canonical_batch answers None and the tree reads it.
+# PI, CDATA or DOCTYPE anywhere; at most three levels deep. Whatever else a
+# document holds, _canonical_batch answers None and the tree reads it.
 _XML_NAME = r"[A-Za-z_][A-Za-z0-9_.\-]*"
 _PLAIN_CHARACTER = "[^<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 _CANONICAL_DEPTH = 3  # NoveroRequest, Request, parameter
@@ -646,9 +646,9 @@ def _canonical_batch(body: bytes) -> Batch | None:
     The whole document is matched (by one findall) before any request is
     built, so one that turns out not to be of the shape costs the tree
     little more; only a third or later parameter is read, and a repeated
-    one found, while the requests are built. None also
-    for a document whose requests :func:`_parsed_request` refuses: the tree
-    then reads it again and raises the usual error.
+    one found, while the requests are built. None also for a document
+    whose requests :func:`_parsed_request` refuses: the tree then reads it
+    again and raises the usual error.
     """
     try:
         text = body.decode("utf-8")
