@@ -617,6 +617,17 @@ _CANONICAL_HEAD = re.compile(
     r'(?:<\?xml version="1\.0" encoding="UTF-8"\?>\n)?<NoveroRequest>'
     rf"(?:<SessionId>({_PLAIN_CHARACTER}*)</SessionId>|<SessionId/>)?"
 )
+
+
+def _param_pattern(group: str, *, value: bool = True) -> str:
+    """A parameter element, its name captured as ``group`` and its text as the next group.
+
+    ``value=False`` leaves the text uncaptured.
+    """
+    text = f"({_PLAIN_CHARACTER}*)" if value else f"{_PLAIN_CHARACTER}*"
+    return rf"<(?P<{group}>{_XML_NAME})(?:/>|>{text}</(?P={group})>)"
+
+
 # One match per request, all found in one findall call. It captures the
 # first two parameters (as many as most operations take) itself, and leaves
 # any more, in group "more", to _CANONICAL_PARAM: a second regex call is
@@ -627,16 +638,17 @@ _CANONICAL_REQUEST = re.compile(
     rf'<Request target="({_XML_NAME})" name="({_XML_NAME})"'
     rf'(?: id="((?![Xx][Mm][Ll]){_XML_NAME})")?'
     r"(?:/>|>(?:"
-    rf"<(?P<key>{_XML_NAME})(?:/>|>({_PLAIN_CHARACTER}*)</(?P=key)>)(?:"
-    rf"<(?P<key2>{_XML_NAME})(?:/>|>({_PLAIN_CHARACTER}*)</(?P=key2)>)"
-    rf"(?P<more>(?:<(?P<other>{_XML_NAME})(?:/>|>{_PLAIN_CHARACTER}*</(?P=other)>))*)"
-    r")?)?</Request>)"
+    + _param_pattern("key")
+    + "(?:"
+    + _param_pattern("key2")
+    + f"(?P<more>(?:{_param_pattern('other', value=False)})*)"
+    + r")?)?</Request>)"
     # Where no request starts, the rest of the document is taken in one step
     # (a dot that matches anything jumps to the end): it ends the findall,
     # and only the last match can hold it.
     r"|((?s:.+))"
 )
-_CANONICAL_PARAM = re.compile(rf"<({_XML_NAME})(?:/>|>({_PLAIN_CHARACTER}*)</\1>)")
+_CANONICAL_PARAM = re.compile(_param_pattern("key"))
 _CANONICAL_ENDS = ("</NoveroRequest>\n", "</NoveroRequest>")
 
 
