@@ -92,6 +92,15 @@ def test_batch_builder_sends_one_post(sandbox: Sandbox) -> None:
         reply = builder.send()
     assert reply.by_id("A").ok and reply.by_id("B").ok  # type: ignore[union-attr]
     assert sandbox.journal.envelope_count == 1
+    assert reply.session_id is None  # it logged in within the batch: no SessionId was sent
+
+
+def test_a_reply_says_which_session_it_came_under(sandbox: Sandbox) -> None:
+    with client_for(sandbox) as client:
+        client.request("NoveroNumbers", "ListNumbers")  # logs in
+        reply = client.send([Request("NoveroNumbers", "ListNumbers")])
+        assert reply.session_id is not None and reply.session_id == client.session_id
+        assert sandbox.journal.operations()[-1].session_id == reply.session_id
 
 
 def test_batch_builder_merges_a_params_dict_with_keywords_and_keeps_a_copy() -> None:

@@ -221,12 +221,14 @@ def test_hand_made_responses_and_placeholders_encode_to_decodable_envelopes() ->
 # --- decoding -----------------------------------------------------------------
 
 
-def test_decode_reply_keeps_the_http_status_and_headers() -> None:
+def test_decode_reply_keeps_the_http_status_headers_and_session_id() -> None:
     body = encode_reply(Reply([Response.build("T", "N", 200, "r")]))
 
-    reply = decode_reply(body, status=400, headers={"content-type": "text/xml"})
+    reply = decode_reply(body, status=400, headers={"content-type": "text/xml"}, session_id="s1")
 
     assert (reply.status, dict(reply.headers)) == (400, {"content-type": "text/xml"})
+    assert reply.session_id == "s1"
+    assert decode_reply(body).session_id is None
 
 
 def test_decoding_a_pretty_printed_request_ignores_indentation_only() -> None:

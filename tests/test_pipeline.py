@@ -35,6 +35,50 @@ def test_bind_runs_slots_outermost_first_and_unwinds_in_reverse() -> None:
     assert reply.responses[0].request_id == "R1"
 
 
+class _Counting:
+    """A middleware object, its __call__ defined on a base class."""
+
+    def __init__(self, trail: list[str]) -> None:
+        self.trail = trail
+
+    def __call__(self, batch: Batch, call_next: CallNext) -> Reply:
+        self.trail.append(type(self).__name__)
+        return call_next(batch)
+
+
+class _Subclassed(_Counting):
+    pass
+
+
+class _Static:
+    @staticmethod
+    def __call__(batch: Batch, call_next: CallNext) -> Reply:
+        return call_next(batch.with_options(seen_by="static"))
+
+
+class _Terminal:
+    def __init__(self) -> None:
+        self.options: list[dict[str, object]] = []
+
+    def __call__(self, batch: Batch) -> Reply:
+        self.options.append(dict(batch.options))
+        return terminal(batch)
+
+
+def test_callable_objects_of_every_kind_are_called_as_python_would() -> None:
+    # bind() calls an object's __call__ directly: inherited, static and
+    # terminal ones must each be called with exactly the arguments Python gives.
+    trail: list[str] = []
+    end = _Terminal()
+    pipeline = Pipeline(
+        (("base", _Counting(trail)), ("sub", _Subclassed(trail)), ("static", _Static()))
+    )
+    reply = pipeline.bind(end)(BATCH)
+    assert trail == ["_Counting", "_Subclassed"]
+    assert end.options == [{"seen_by": "static"}]
+    assert reply.responses[0].request_id == "R1"
+
+
 def test_editing_returns_new_pipelines_and_leaves_the_original() -> None:
     trail: list[str] = []
     base = Pipeline((("a", tagger("a", trail)), ("c", tagger("c", trail))))

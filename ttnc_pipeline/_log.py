@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -23,8 +24,8 @@ from ttnc_pipeline.redaction import may_hold_secret, redact_mapping, redact_text
 __all__ = [
     "LOGGER_NAME",
     "KeyValueLogger",
-    "LevelGate",
     "get_logger",
+    "level_test",
     "milliseconds_since",
     "stdlib_logger",
 ]
@@ -120,28 +121,25 @@ def get_logger() -> Any:
     return KeyValueLogger(stdlib_logger())
 
 
-class LevelGate:
-    """Tells, cheaply, whether the library's own logger would drop an event.
+def level_test(logger: Any) -> Callable[[int], bool]:
+    """A cheap test of whether an event at a level may be written: False when it would be dropped.
 
     Only the library's own loggers can be asked: the default one (stdlib,
     structlog unconfigured) or a :class:`KeyValueLogger` the caller passed;
-    for any other logger, or a configured structlog, nothing is known and
-    every event is handed over to be filtered there.
+    their stdlib logger's ``isEnabledFor`` is the test, which answers from
+    the logger's cache (cleared whenever any level changes). For any other
+    logger, or a configured structlog, nothing is known: the test says True
+    and every event is handed over to be filtered there.
     """
+    if isinstance(logger, KeyValueLogger):
+        return logger.stdlib.isEnabledFor
+    if logger is None and not structlog.is_configured():
+        return stdlib_logger().isEnabledFor
+    return _unknown_level
 
-    def __init__(self, logger: Any) -> None:
-        self._source: logging.Logger | None = None
-        if isinstance(logger, KeyValueLogger):
-            self._source = logger.stdlib
-        elif logger is None and not structlog.is_configured():
-            self._source = stdlib_logger()
 
-    def drops(self, level: int) -> bool:
-        """True when an event at ``level`` would certainly be dropped."""
-        source = self._source
-        # isEnabledFor answers from the logger's cache (cleared whenever any
-        # level changes), where getEffectiveLevel would walk up the hierarchy.
-        return source is not None and not source.isEnabledFor(level)
+def _unknown_level(_level: int) -> bool:
+    return True
 
 
 def milliseconds_since(started: float) -> float:

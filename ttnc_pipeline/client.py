@@ -184,15 +184,15 @@ class Client:
             batch = Batch(tuple(batch))
         if not batch.requests:
             raise InvalidRequest("a batch needs at least one request")
-        options: dict[str, Any] = {
-            "batch_id": f"{_BATCH_PREFIX}{next(_batch_ids)}",
-            "deadline": self.clock.now() + (timeout if timeout is not None else self.timeout),
-        }
-        if retry is not None:
-            options["retry"] = retry
-        elif not self._retry_enabled:
-            options["retry"] = False
-        return self._call(batch.with_defaults(**options))
+        batch_id = f"{_BATCH_PREFIX}{next(_batch_ids)}"
+        deadline = self.clock.now() + (timeout if timeout is not None else self.timeout)
+        if retry is None and self._retry_enabled:  # the usual case: no retry option
+            return self._call(batch.with_defaults(batch_id=batch_id, deadline=deadline))
+        return self._call(
+            batch.with_defaults(
+                batch_id=batch_id, deadline=deadline, retry=False if retry is None else retry
+            )
+        )
 
     def request(
         self, target: str, name: str, params: dict[str, ParamValue] | None = None, **kw: ParamValue

@@ -493,11 +493,13 @@ def decode_reply(
     max_size: int = DEFAULT_MAX_SIZE,
     max_depth: int = DEFAULT_MAX_DEPTH,
     max_value: int = DEFAULT_MAX_VALUE,
+    session_id: str | None = None,
 ) -> Reply:
     """Decode a ``NoveroResponse`` document into a :class:`Reply`.
 
-    ``status`` (default 200) and ``headers`` (default none) are kept on the
-    reply; ``max_size``, ``max_depth`` and ``max_value`` as for
+    ``status`` (default 200), ``headers`` (default none) and ``session_id``
+    (the SessionId the request was sent under, default None) are kept on
+    the reply; ``max_size``, ``max_depth`` and ``max_value`` as for
     :func:`parse_document`.
     """
     document = parse_document(
@@ -512,7 +514,8 @@ def decode_reply(
             )
         return int(raw_code)
 
-    return Reply(_decoded_responses(document, _USUAL_CODES, read_code), status, headers or {})
+    responses = _decoded_responses(document, _USUAL_CODES, read_code)
+    return Reply(responses, status, headers or {}, session_id=session_id)
 
 
 def _param_value(element: Element) -> ParamValue:

@@ -26,7 +26,7 @@ import logging
 import time
 from typing import Any
 
-from ttnc_pipeline._log import LevelGate, get_logger, milliseconds_since
+from ttnc_pipeline._log import get_logger, level_test, milliseconds_since
 from ttnc_pipeline.clock import Clock, SystemClock
 from ttnc_pipeline.codec import (
     DEFAULT_MAX_DEPTH,
@@ -71,13 +71,13 @@ class CodecStep:
         self.max_size = max_size
         self.max_depth = max_depth
         self.logger = logger if logger is not None else get_logger()
-        self._gate = LevelGate(logger)
+        self._writes = level_test(logger)
 
     def __call__(self, batch: Batch) -> Reply:
         body = encode_batch(batch)
         deadline = batch.options.get("deadline")
         timeout = None if deadline is None else deadline - self.clock.now()
-        debug = not self._gate.drops(logging.DEBUG)
+        debug = self._writes(logging.DEBUG)
         started = time.perf_counter() if debug else 0.0
         try:
             answer = self.transport.send(HTTPRequest(body, {}, timeout))
@@ -137,15 +137,13 @@ class CodecStep:
                     headers=answer.headers,
                     max_size=self.max_size,
                     max_depth=self.max_depth,
+                    session_id=batch.session_id,
                 )
             except ProtocolError as exc:
                 if _unsafe(batch):
                     raise self._unknown(batch, f"unreadable answer: {exc}", status) from exc
                 raise
-            matched = reply.with_responses(match_responses(batch.requests, reply.responses))
-            return (
-                matched if batch.session_id is None else matched.with_session_id(batch.session_id)
-            )
+            return reply.with_responses(match_responses(batch.requests, reply.responses))
         if status in (429, 503):
             retry_after = parse_retry_after(answer.headers.get("retry-after"), self.clock.time())
             raise ServerBusy(

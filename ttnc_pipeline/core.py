@@ -399,8 +399,11 @@ class Batch:
 
     def with_defaults(self, **options: Any) -> Batch:
         """A copy with per-call options added where the batch does not set them already."""
+        # options is a new dict, ours to wrap; merging in a mappingproxy costs
+        # a lookup per key, and most batches (all the client's own) have none.
+        own = self.options
         return self._copy(
-            self.requests, self.session_id, MappingProxyType({**options, **self.options})
+            self.requests, self.session_id, MappingProxyType({**options, **own} if own else options)
         )
 
     @property

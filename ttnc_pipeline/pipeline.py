@@ -11,6 +11,7 @@ terminal's, passed to the client on its own.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from types import FunctionType, MethodType
 
 import attrs
 
@@ -43,9 +44,26 @@ def _check_slots(
     return out
 
 
+def _direct(step: Callable[..., Reply]) -> Callable[..., Reply]:
+    """What calling ``step`` runs: the bound ``__call__`` of an instance of a Python class.
+
+    Calling such an instance looks ``__call__`` up on every call, at twice
+    the cost of calling the bound method; a function, or any other callable,
+    is kept as it is.
+    """
+    for klass in type(step).__mro__:
+        # As the class holds it: a staticmethod or classmethod is left to Python.
+        call = vars(klass).get("__call__")
+        if call is not None:
+            return MethodType(call, step) if isinstance(call, FunctionType) else step
+    return step
+
+
 def _link(middleware: Middleware, call_next: CallNext) -> CallNext:
+    run = _direct(middleware)
+
     def call(batch: Batch) -> Reply:
-        return middleware(batch, call_next)
+        return run(batch, call_next)
 
     return call
 
@@ -124,7 +142,7 @@ class Pipeline:
 
     def bind(self, terminal: CallNext) -> CallNext:
         """Compose the slots around ``terminal`` into one ``batch -> reply`` callable."""
-        call = terminal
+        call = _direct(terminal)
         for _, middleware in reversed(self.slots):
             call = _link(middleware, call)
         return call

@@ -21,7 +21,7 @@ import logging
 import time
 from typing import Any
 
-from ttnc_pipeline._log import KeyValueLogger, LevelGate, get_logger, milliseconds_since
+from ttnc_pipeline._log import KeyValueLogger, get_logger, level_test, milliseconds_since
 from ttnc_pipeline.core import Batch, CallNext, Reply
 from ttnc_pipeline.errors import TTNCError
 from ttnc_pipeline.redaction import redact_text
@@ -33,20 +33,19 @@ class LoggingMiddleware:
     """Logs every batch and its outcome; ``logger`` defaults to the library's."""
 
     def __init__(self, logger: Any = None) -> None:
-        self._gate = LevelGate(logger)
         self.logger = logger if logger is not None else get_logger()
-        self._dropped = self._gate.drops
+        self._writes = level_test(logger)
 
     def __call__(self, batch: Batch, call_next: CallNext) -> Reply:
         logger = self.logger
         requests = batch.requests
-        if not self._dropped(logging.DEBUG):
+        if self._writes(logging.DEBUG):
             logger.debug("ttnc.batch.sent", **_fields(batch))
         started = time.perf_counter()
         try:
             reply = call_next(batch)
         except TTNCError as exc:
-            if self._dropped(logging.WARNING):
+            if not self._writes(logging.WARNING):
                 raise
             logger.warning(
                 "ttnc.batch.failed",
@@ -56,7 +55,7 @@ class LoggingMiddleware:
                 message=redact_text(str(exc)),
             )
             raise
-        if not self._dropped(logging.INFO):
+        if self._writes(logging.INFO):
             responses = reply.responses
             if len(responses) == len(requests):
                 codes = [response.code for response in responses]
