@@ -84,8 +84,9 @@ class InMemorySessionStore:
 
     def get(self, key: str) -> StoredSession | None:
         """The session stored under ``key``, or None."""
-        with self._lock:
-            return self._sessions.get(key)
+        # One dict lookup, atomic on its own: a concurrent put or discard is
+        # seen wholly or not at all, so it needs no lock (asked every batch).
+        return self._sessions.get(key)
 
     def put(self, key: str, session: StoredSession) -> None:
         """Store ``session`` under ``key``."""

@@ -116,7 +116,7 @@ class CorrelationMiddleware:
                 named.append(request)
             requests = tuple(named)
             batch = batch.with_requests(requests)
-        if len(set(ids)) != len(ids):
+        if len(ids) > 1 and len(set(ids)) != len(ids):
             seen: set[str | None] = set()
             for request_id in ids:
                 if request_id in seen:
