@@ -139,6 +139,34 @@ def test_batch_builder_takes_any_object_with_keys_as_params() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("target", "name", "params", "request_id", "named"),
+    [
+        ("Novero Numbers", "SetDestination", {"Number": "1"}, None, "target"),
+        ("NoveroNumbers", "Set<Destination>", {"Number": "1"}, None, "operation name"),
+        ("NoveroNumbers", "SetDestination", {"Num ber": "1"}, None, "parameter name"),
+        ("NoveroNumbers", "SetDestination", {"Number": True}, None, "'Number' is a bool"),
+        ("NoveroNumbers", "SetDestination", {"Number": "a\x00b"}, None, "U\\+0000"),
+        ("NoveroNumbers", "SetDestination", {"Number": "1"}, "1st", "request id"),
+    ],
+)
+def test_batch_builder_refuses_bad_input_when_it_is_added(
+    sandbox: Sandbox,
+    target: str,
+    name: str,
+    params: dict[str, object],
+    request_id: str | None,
+    named: str,
+) -> None:
+    with client_for(sandbox) as client:
+        builder = client.batch().add("NoveroNumbers", "ListNumbers")
+        with pytest.raises(InvalidRequest, match=named):
+            builder.add(target, name, params, id=request_id)  # type: ignore[arg-type]
+        assert len(builder) == 1  # the good one is kept, the bad one never added
+        builder.send()
+    assert [r.name for r in sandbox.journal.operations()] == ["SessionLogin", "ListNumbers"]
+
+
 def test_an_empty_batch_is_refused(sandbox: Sandbox) -> None:
     with client_for(sandbox) as client, pytest.raises(InvalidRequest, match="at least one"):
         client.send([])

@@ -24,7 +24,16 @@ from ttnc_pipeline.clock import Clock, SystemClock
 from ttnc_pipeline.codec import DEFAULT_MAX_DEPTH, DEFAULT_MAX_SIZE
 from ttnc_pipeline.codec_step import CodecStep
 from ttnc_pipeline.conventions import DEFAULT_ENDPOINT, SESSION_LIFETIME
-from ttnc_pipeline.core import Batch, Middleware, ParamValue, Reply, Request, Response, Transport
+from ttnc_pipeline.core import (
+    Batch,
+    Middleware,
+    ParamValue,
+    Reply,
+    Request,
+    Response,
+    Transport,
+    _request_with_new_id,
+)
 from ttnc_pipeline.errors import InvalidRequest
 from ttnc_pipeline.middleware import (
     AuthMiddleware,
@@ -243,15 +252,17 @@ class BatchBuilder:
         ``id`` defaults to None: one is generated now, so :attr:`requests`
         shows it, and sending the same builder again sends the same ids.
         """
-        # The id is given now, so the correlation step need not copy the request.
-        request_id = new_request_id() if id is None else id
         if params is None:
             merged = kw  # a new dict already (and Request copies it anyway)
         elif kw or params.__class__ is not dict:  # any mapping with keys() merges
             merged = {**params, **kw}
         else:
             merged = params
-        self._requests.append(Request(target, name, request_id, merged))
+        # The id is given now, so the correlation step need not copy the request.
+        if id is None:
+            self._requests.append(_request_with_new_id(target, name, new_request_id(), merged))
+        else:
+            self._requests.append(Request(target, name, id, merged))
         return self
 
     @property

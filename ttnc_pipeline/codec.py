@@ -154,9 +154,10 @@ def encode_batch(batch: Batch) -> bytes:
     if batch.session_id is not None:
         out.append(f"<SessionId>{_escape_text(batch.session_id)}</SessionId>")
     for request in batch.requests:
-        opening = f'<Request target="{request.target}" name="{request.name}"'
         if request.id is not None:
-            opening += f' id="{request.id}"'
+            opening = f'<Request target="{request.target}" name="{request.name}" id="{request.id}"'
+        else:
+            opening = f'<Request target="{request.target}" name="{request.name}"'
         inner: list[str] = []
         for key, value in request.params.items():
             if value.__class__ is str and value:  # the usual case, as _write_param writes it
@@ -686,11 +687,15 @@ def _canonical_batch(body: bytes) -> Batch | None:
         for target, name, request_id, key, value, key2, value2, more, _, _ in found:
             if not key2:
                 params = {key: value} if key else {}
+            elif not more:
+                params = {key: value, key2: value2}
+                if len(params) < 2:
+                    return None  # a repeated parameter: a list, which the tree builds
             else:
-                pairs = _CANONICAL_PARAM.findall(more) if more else []
+                pairs = _CANONICAL_PARAM.findall(more)
                 params = {key: value, key2: value2, **dict(pairs)}
                 if len(params) < 2 + len(pairs):
-                    return None  # a repeated parameter: a list, which the tree builds
+                    return None
             requests.append(
                 _parsed_request(target, name, request_id or None, params, id_checked=True)
             )

@@ -237,20 +237,7 @@ class Request:
         id: str | None = None,
         params: Mapping[str, ParamValue] | None = None,
     ) -> None:
-        # By hand: every request of every batch is built here, on both sides
-        # of the wire, and a usual name (seen before) costs a set lookup, not
-        # a validator call. Params first, as attrs converts before it validates.
-        frozen = _freeze_params(params or {}, "request")
-        if target.__class__ is not str or target not in _CHECKED_NAMES:
-            check_name(target, "target")
-        if name.__class__ is not str or name not in _CHECKED_NAMES:
-            check_name(name, "operation name")
-        if id is not None and (id.__class__ is not str or not _NAME_RE.match(id)):
-            _check_new_name(id, "request id")  # raises, naming it (or takes a str subclass)
-        _set_request_target(self, target)
-        _set_request_name(self, name)
-        _set_request_id(self, id)
-        _set_request_params(self, frozen)
+        _fill_request(self, target, name, id, params)
 
     @property
     def operation(self) -> str:
@@ -286,6 +273,49 @@ _set_request_target = vars(Request)["target"].__set__
 _set_request_name = vars(Request)["name"].__set__
 _set_request_id = vars(Request)["id"].__set__
 _set_request_params = vars(Request)["params"].__set__
+
+
+def _fill_request(
+    request: Request,
+    target: str,
+    name: str,
+    request_id: str | None,
+    params: Mapping[str, ParamValue] | None,
+    *,
+    id_checked: bool = False,
+) -> None:
+    """Check and set the fields of a new Request: its ``__init__``, by hand.
+
+    Every request of every batch is built here, on both sides of the wire,
+    and a usual name (seen before) costs a set lookup, not a validator
+    call. Params first, as attrs converts before it validates. The request
+    id is not checked when ``id_checked`` (default False): for ids the
+    library made (:func:`~ttnc_pipeline.middleware.correlation.new_request_id`).
+    """
+    frozen = _freeze_params(params or {}, "request")
+    if target.__class__ is not str or target not in _CHECKED_NAMES:
+        check_name(target, "target")
+    if name.__class__ is not str or name not in _CHECKED_NAMES:
+        check_name(name, "operation name")
+    if (
+        request_id is not None
+        and not id_checked
+        and (request_id.__class__ is not str or not _NAME_RE.match(request_id))
+    ):
+        _check_new_name(request_id, "request id")  # raises, naming it (or takes a str subclass)
+    _set_request_target(request, target)
+    _set_request_name(request, name)
+    _set_request_id(request, request_id)
+    _set_request_params(request, frozen)
+
+
+def _request_with_new_id(
+    target: str, name: str, request_id: str, params: Mapping[str, ParamValue] | None
+) -> Request:
+    """``Request(target, name, request_id, params)`` for an id the library made (valid)."""
+    request: Request = _new_object(Request)
+    _fill_request(request, target, name, request_id, params, id_checked=True)
+    return request
 
 
 def _assembled(
