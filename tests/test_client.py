@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from ttnc_pipeline import Batch, Client, InvalidRequest, Reply, Request, Response
-from ttnc_pipeline.core import CallNext
+from ttnc_pipeline.core import CallNext, ParamValue
 from ttnc_pipeline.sandbox import Sandbox
 
 
@@ -148,20 +148,23 @@ def test_batch_builder_takes_any_object_with_keys_as_params() -> None:
         ("NoveroNumbers", "SetDestination", {"Number": True}, None, "'Number' is a bool"),
         ("NoveroNumbers", "SetDestination", {"Number": "a\x00b"}, None, "U\\+0000"),
         ("NoveroNumbers", "SetDestination", {"Number": "1"}, "1st", "request id"),
+        # Several faults: the first in Request's order (params, target, name, id) is named.
+        ("Novero Numbers", "Set<Destination>", {"Num ber": "1"}, "1st", "parameter name"),
+        ("Novero Numbers", "Set<Destination>", {"Number": "1"}, "1st", "target"),
     ],
 )
 def test_batch_builder_refuses_bad_input_when_it_is_added(
     sandbox: Sandbox,
     target: str,
     name: str,
-    params: dict[str, object],
+    params: dict[str, ParamValue],
     request_id: str | None,
     named: str,
 ) -> None:
     with client_for(sandbox) as client:
         builder = client.batch().add("NoveroNumbers", "ListNumbers")
         with pytest.raises(InvalidRequest, match=named):
-            builder.add(target, name, params, id=request_id)  # type: ignore[arg-type]
+            builder.add(target, name, params, id=request_id)
         assert len(builder) == 1  # the good one is kept, the bad one never added
         builder.send()
     assert [r.name for r in sandbox.journal.operations()] == ["SessionLogin", "ListNumbers"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from types import MethodType
+
 import pytest
 
 from ttnc_pipeline import Batch, Pipeline, Reply, Request, Response
 from ttnc_pipeline.core import CallNext
-from ttnc_pipeline.pipeline import DEFAULT_SLOTS
+from ttnc_pipeline.pipeline import DEFAULT_SLOTS, _direct
 from ttnc_pipeline.transports import InProcessTransport
 
 
@@ -56,6 +58,16 @@ class _Static:
         return call_next(batch.with_options(seen_by="static"))
 
 
+class _ClassLevel:
+    @classmethod
+    def __call__(cls, batch: Batch, call_next: CallNext) -> Reply:
+        return call_next(batch.with_options(seen_by=cls.__name__))
+
+
+class _NotCallable(_Counting):
+    __call__ = None  # type: ignore[assignment]
+
+
 class _Terminal:
     def __init__(self) -> None:
         self.options: list[dict[str, object]] = []
@@ -77,6 +89,20 @@ def test_callable_objects_of_every_kind_are_called_as_python_would() -> None:
     assert trail == ["_Counting", "_Subclassed"]
     assert end.options == [{"seen_by": "static"}]
     assert reply.responses[0].request_id == "R1"
+    Pipeline((("class", _ClassLevel()),)).bind(end)(BATCH)
+    assert end.options[-1] == {"seen_by": "_ClassLevel"}
+    # A subclass that takes __call__ away is not callable, as Python has it.
+    with pytest.raises(TypeError, match="not callable"):
+        Pipeline((("none", _NotCallable(trail)),)).bind(end)(BATCH)  # type: ignore[arg-type]
+
+
+def test_an_objects_own_call_is_bound_once() -> None:
+    # The speed bind() is there for: the bound method, not the object, is called.
+    counting = _Counting([])
+    step = _direct(counting)
+    assert isinstance(step, MethodType)
+    assert step.__func__ is _Counting.__call__ and step.__self__ is counting
+    assert _direct(terminal) is terminal  # a function is kept as it is
 
 
 def test_editing_returns_new_pipelines_and_leaves_the_original() -> None:

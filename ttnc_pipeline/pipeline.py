@@ -52,11 +52,14 @@ def _direct(step: Callable[..., Reply]) -> Callable[..., Reply]:
     is kept as it is.
     """
     for klass in type(step).__mro__:
-        # As the class holds it: a staticmethod or classmethod is left to Python.
-        call = vars(klass).get("__call__")
-        if call is not None:
+        # As the class holds it: a staticmethod, a classmethod or None is left to Python.
+        call = vars(klass).get("__call__", _ABSENT)
+        if call is not _ABSENT:
             return MethodType(call, step) if isinstance(call, FunctionType) else step
     return step
+
+
+_ABSENT = object()
 
 
 def _link(middleware: Middleware, call_next: CallNext) -> CallNext:
@@ -141,7 +144,11 @@ class Pipeline:
         return change(self)
 
     def bind(self, terminal: CallNext) -> CallNext:
-        """Compose the slots around ``terminal`` into one ``batch -> reply`` callable."""
+        """Compose the slots around ``terminal`` into one ``batch -> reply`` callable.
+
+        A middleware object's ``__call__`` (and the terminal's) is looked up
+        here, once: a class patched afterwards is not seen by what was bound.
+        """
         call = _direct(terminal)
         for _, middleware in reversed(self.slots):
             call = _link(middleware, call)
