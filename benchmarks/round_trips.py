@@ -27,7 +27,8 @@ client's over HTTP and 4x over HTTPS.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 
 import urllib3
 
@@ -69,7 +70,18 @@ def _repeat(calls: int, once: Callable[[], object]) -> Callable[[], None]:
     return run_all
 
 
-def _contenders(served: Served, calls: int, **tls: object) -> dict[str, Callable[[], None]]:
+@contextmanager
+def _contenders(
+    served: Served, calls: int, **tls: object
+) -> Iterator[dict[str, Callable[[], None]]]:
+    """Every contender's calls against ``served``; their connections are closed on exit."""
+    with ExitStack() as opened:
+        yield _opened_contenders(opened, served, calls, **tls)
+
+
+def _opened_contenders(
+    opened: ExitStack, served: Served, calls: int, **tls: object
+) -> dict[str, Callable[[], None]]:
     ca_file = tls.get("ca_file")
     context = tls.get("context")
     api = TTNCApi(
@@ -79,6 +91,7 @@ def _contenders(served: Served, calls: int, **tls: object) -> dict[str, Callable
         url=served.url,
         transport_options={"ca_certs": ca_file} if ca_file else None,
     )
+    opened.callback(api.close)
     classic = ClassicTTNCApi(
         served.username,
         served.password,
@@ -87,6 +100,7 @@ def _contenders(served: Served, calls: int, **tls: object) -> dict[str, Callable
         ssl_context=context,  # type: ignore[arg-type]
     )
     poster = KeepAlivePoster(served.url, ssl_context=context)  # type: ignore[arg-type]
+    opened.callback(poster.close)
     floor_body = _floor_body(poster, served)
 
     def ours_once() -> object:
@@ -114,7 +128,9 @@ def _contenders(served: Served, calls: int, **tls: object) -> dict[str, Callable
     }
     if ca_file is None:  # the breakdown, over plain HTTP only
         transport = Urllib3Transport(served.url)
+        opened.callback(transport.close)
         manager = urllib3.PoolManager(maxsize=10, block=True)
+        opened.callback(manager.clear)
         headers = {"Content-Type": "text/xml; charset=utf-8"}
 
         def transport_once() -> bytes:
@@ -136,13 +152,14 @@ def run(scale: Scale) -> Case:
     """Time the three contenders over HTTP, then over HTTPS."""
     calls, repeats = scale.round_trips, scale.round_trip_repeats
     verdict = not scale.quick
-    with sandbox_process(sandbox_cli()) as served:
-        plain = interleaved(_contenders(served, calls), repeats)
-    with throwaway_tls() as tls, sandbox_process(sandbox_cli(tls)) as served:
-        secure = interleaved(
-            _contenders(served, calls, ca_file=tls.ca_file, context=tls.client_context()),
-            repeats,
-        )
+    with sandbox_process(sandbox_cli()) as served, _contenders(served, calls) as contenders:
+        plain = interleaved(contenders, repeats)
+    with (
+        throwaway_tls() as tls,
+        sandbox_process(sandbox_cli(tls)) as served,
+        _contenders(served, calls, ca_file=tls.ca_file, context=tls.client_context()) as contenders,
+    ):
+        secure = interleaved(contenders, repeats)
 
     def row(case: str, ours: float, base: float, threshold: float | None) -> Row:
         return Row(

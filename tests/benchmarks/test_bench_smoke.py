@@ -2,7 +2,8 @@
 
 Shape only, never timing: the machine running the tests may be slow or
 busy, and quick mode gives no verdict anyway. The suite runs as a
-subprocess from the repository root, exactly as ``make bench-quick`` does.
+subprocess from the repository root, as ``make bench-quick`` does, with
+every ResourceWarning shown: a case closes every connection it opens.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ _ROW_KEYS = {"case", "ours", "baseline", "unit", "direction", "threshold", "rati
 
 def _run_quick(tmp_path: Path, *cases: str) -> tuple[str, dict[str, Any]]:
     out = tmp_path / "bench.json"
-    argv = [sys.executable, "-m", "benchmarks", "--quick", "--json", str(out)]
+    argv = [sys.executable, "-W", "always::ResourceWarning", "-m", "benchmarks", "--quick"]
+    argv += ["--json", str(out)]
     for case in cases:
         argv += ["--case", case]
     done = subprocess.run(argv, cwd=_ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
+    assert "ResourceWarning" not in done.stderr, done.stderr[-3000:]
     return done.stdout, json.loads(out.read_text(encoding="utf-8"))
 
 
