@@ -81,18 +81,20 @@ class KeyValueLogger:
         # (a walk up the stack) is always this method, so it tells nothing.
         logger.handle(logger.makeRecord(logger.name, level, __file__, 0, line, (), None))
 
-    def write_line(self, level: int, event: str, line: str, fields: dict[str, Any]) -> None:
-        """Write ``line``, already rendered from ``event`` and ``fields`` as :meth:`info` would.
+    def write_line(self, level: int, line: str) -> bool:
+        """Write ``line`` as it is, if it can go so; False if it must go through :meth:`info`.
 
-        For the logging step's one event per batch: one f-string instead of
-        a dict and a join. A line that may hold a secret, or a logger with
-        bound values, goes the usual way, from ``fields``.
+        For the logging step's one event per batch, rendered by the caller
+        as :meth:`info` would render it. A line that may hold a secret, or a
+        logger with bound values, cannot: the caller logs its fields instead.
+        True, with nothing written, when the level is off.
         """
-        logger = self._logger
         if self._context or may_hold_secret(line):
-            self._log(level, event, fields)
-        elif logger.isEnabledFor(level):
+            return False
+        logger = self._logger
+        if logger.isEnabledFor(level):
             logger.handle(logger.makeRecord(logger.name, level, __file__, 0, line, (), None))
+        return True
 
     def debug(self, event: str, **fields: Any) -> None:
         """Log ``event`` at DEBUG."""

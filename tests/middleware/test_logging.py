@@ -221,8 +221,8 @@ def test_the_ready_made_done_line_is_what_info_would_write(
     """The logging step renders its INFO line itself for the library's own logger.
 
     The same batch through a logger that takes the structured call must
-    give the same line, whatever the operation (names that look like a
-    secret take the structured path inside write_line).
+    give the same line, whatever the operation (for names that look like a
+    secret, write_line declines and the step takes the structured path).
     """
     batch = Batch([Request("NoveroNumbers", name, "R1")]).with_defaults(batch_id="B-1")
 
@@ -241,6 +241,46 @@ def test_the_ready_made_done_line_is_what_info_would_write(
         f"event='ttnc.batch.done' batch_id='B-1' operations=['NoveroNumbers/{name}'] "
         "count=1 codes=[404] attempts=1"
     )
+
+
+@pytest.mark.parametrize(
+    ("requests", "responses", "expected"),
+    [
+        (  # two requests: the line is built from the fields
+            [Request("NoveroNumbers", "ListNumbers", "R1"), Request("NoveroCDR", "GetCalls", "R2")],
+            [
+                Response.build("NoveroNumbers", "ListNumbers", 200, "R1"),
+                Response.build("NoveroCDR", "GetCalls", 404, "R2"),
+            ],
+            "operations=['NoveroNumbers/ListNumbers', 'NoveroCDR/GetCalls'] count=2 "
+            "codes=[200, 404]",
+        ),
+        (  # one request, answered after the login the auth step added: its code left out
+            [Request("NoveroNumbers", "ListNumbers", "R1")],
+            [
+                Response.build("Auth", "SessionLogin", 200, "SessionRequest"),
+                Response.build("NoveroNumbers", "ListNumbers", 403, "R1"),
+            ],
+            "operations=['NoveroNumbers/ListNumbers'] count=1 codes=[403]",
+        ),
+    ],
+)
+def test_every_done_line_is_the_same_whichever_way_it_is_rendered(
+    caplog: pytest.LogCaptureFixture,
+    requests: list[Request],
+    responses: list[Response],
+    expected: str,
+) -> None:
+    batch = Batch(requests).with_defaults(batch_id="B-3")
+    lines = []
+    for logger in (None, _PlainKeyValueLogger(logging.getLogger(LOGGER_NAME))):
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger=LOGGER_NAME):
+            LoggingMiddleware(logger)(batch, lambda _sent: Reply(tuple(responses)))
+        (record,) = caplog.records
+        lines.append(record.getMessage().rsplit(" duration_ms=", 1)[0])
+    assert lines[0] == lines[1]
+    assert lines[0] == f"event='ttnc.batch.done' batch_id='B-3' {expected} attempts=1"
 
 
 def _done_line(caplog: pytest.LogCaptureFixture, logger: object, batch: Batch) -> str:
