@@ -132,3 +132,43 @@ def test_middleware_fills_in_a_response_an_inner_step_dropped() -> None:
     assert [r.request_id for r in reply] == ["R1", "R2"]
     assert reply.responses[1].missing and not reply.responses[1].ok
     assert "no response" in (reply.responses[1].message or "")
+
+
+def test_a_batch_of_one_is_named_and_keeps_its_session_and_options() -> None:
+    seen: list[Batch] = []
+
+    def record(batch: Batch) -> Reply:
+        seen.append(batch)
+        return echo(batch)
+
+    batch = Batch([Request("A", "B")], "S-1").with_options(batch_id="B-1")
+    reply = CorrelationMiddleware()(batch, record)
+    (sent,) = seen
+    assert sent.requests[0].id is not None
+    assert (sent.session_id, dict(sent.options)) == ("S-1", {"batch_id": "B-1"})
+    assert [r.request_id for r in reply] == [sent.requests[0].id]
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ([], [None]),  # dropped: a placeholder for it
+        (["SessionRequest", "R1"], ["SessionRequest", "R1"]),  # an injected login first
+        (["R1", "SessionRequest"], ["SessionRequest", "R1"]),
+    ],
+)
+def test_a_batch_of_one_is_checked_like_any_other(
+    answers: list[str], expected: list[str | None]
+) -> None:
+    request = Request("A", "B", "R1")
+    reply = CorrelationMiddleware()(
+        Batch([request]), lambda _b: Reply([answer(request, rid) for rid in answers])
+    )
+    got = [None if r.missing else r.request_id for r in reply]
+    assert got == expected
+
+
+def test_two_answers_to_a_batch_of_one_raise() -> None:
+    request = Request("A", "B", "R1")
+    with pytest.raises(CorrelationError, match="'R1'"):
+        CorrelationMiddleware()(Batch([request]), lambda _b: Reply([answer(request)] * 2))

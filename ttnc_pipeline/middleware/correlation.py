@@ -106,6 +106,8 @@ class CorrelationMiddleware:
 
     def __call__(self, batch: Batch, call_next: CallNext) -> Reply:
         requests = batch.requests
+        if len(requests) == 1:
+            return self._one(batch, requests[0], call_next)
         ids = [request.id for request in requests]
         if None in ids:
             named: list[Request] = []
@@ -115,7 +117,7 @@ class CorrelationMiddleware:
                     ids[position] = request.id
                 named.append(request)
             requests = tuple(named)
-            batch = batch.with_requests(requests)
+            batch = batch._copy(requests, batch.session_id, batch.options)  # checked already
         if len(ids) > 1 and len(set(ids)) != len(ids):
             seen: set[str | None] = set()
             for request_id in ids:
@@ -127,6 +129,18 @@ class CorrelationMiddleware:
         if len(responses) == len(ids) and [r.request_id for r in responses] == ids:
             return reply  # the usual case: one answer each, in order
         return reply.with_responses(self._check(requests, responses))
+
+    def _one(self, batch: Batch, request: Request, call_next: CallNext) -> Reply:
+        # A batch of one (every call of the TTNCApi facade): no duplicate to
+        # look for, no list of ids to build.
+        if request.id is None:
+            request = _with_valid_id(request, new_request_id())
+            batch = batch._copy((request,), batch.session_id, batch.options)  # checked already
+        reply = call_next(batch)
+        responses = reply.responses
+        if len(responses) == 1 and responses[0].request_id == request.id:
+            return reply
+        return reply.with_responses(self._check((request,), responses))
 
     @staticmethod
     def _check(requests: Sequence[Request], responses: Sequence[Response]) -> tuple[Response, ...]:
