@@ -153,6 +153,7 @@ def test_a_batch_of_one_is_named_and_keeps_its_session_and_options() -> None:
     ("answers", "expected"),
     [
         ([], [None]),  # dropped: a placeholder for it
+        (["SessionRequest"], ["SessionRequest", None]),  # only the login answered
         (["SessionRequest", "R1"], ["SessionRequest", "R1"]),  # an injected login first
         (["R1", "SessionRequest"], ["SessionRequest", "R1"]),
     ],

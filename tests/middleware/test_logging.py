@@ -243,9 +243,26 @@ def test_the_ready_made_done_line_is_what_info_would_write(
     )
 
 
+class _Odd(str):
+    """A valid name whose str() is not: a quote and a line break in a log line."""
+
+    def __str__(self) -> str:
+        return "it's\nodd"
+
+
 @pytest.mark.parametrize(
     ("requests", "responses", "expected"),
     [
+        (  # one request, one answer: the ready-made line for the library's own logger
+            [Request("NoveroNumbers", "ListNumbers", "R1")],
+            [Response.placeholder(Request("NoveroNumbers", "ListNumbers", "R1"))],
+            "operations=['NoveroNumbers/ListNumbers'] count=1 codes=[0]",
+        ),
+        (  # a name of a str type that prints itself otherwise: quoted as repr() quotes it
+            [Request(_Odd("NoveroNumbers"), "ListNumbers", "R1")],
+            [Response.build("NoveroNumbers", "ListNumbers", 200, "R1")],
+            'operations=["it\'s\\nodd/ListNumbers"] count=1 codes=[200]',
+        ),
         (  # two requests: the line is built from the fields
             [Request("NoveroNumbers", "ListNumbers", "R1"), Request("NoveroCDR", "GetCalls", "R2")],
             [

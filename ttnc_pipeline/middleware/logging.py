@@ -60,12 +60,13 @@ class LoggingMiddleware:
             duration_ms = milliseconds_since(started)
             if type(logger) is KeyValueLogger and len(requests) == 1 and len(responses) == 1:
                 # The usual batch, to the library's own logger: the line in one
-                # f-string, no dict or list built unless it cannot go as it is.
-                # Names hold no quote or backslash, so '{name}' is their repr.
+                # f-string, as info() would write it, and no dict or list built
+                # unless it cannot go as it is.
                 (request,), (response,) = requests, responses
+                operation = f"{request.target}/{request.name}"
                 line = (
                     f"event='ttnc.batch.done' batch_id={batch.options.get('batch_id')!r} "
-                    f"operations=['{request.target}/{request.name}'] count=1 "
+                    f"operations=[{operation!r}] count=1 "
                     f"codes=[{response.code!r}] attempts={reply.attempts!r} "
                     f"duration_ms={duration_ms!r}"
                 )
