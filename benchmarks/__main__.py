@@ -66,6 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode = "quick (small sizes, no verdict)" if scale.quick else "full"
     print(f"ttnc_pipeline benchmarks, {mode}: Python {platform.python_version()}")
     print(render_table(rows))
+    print(
+        "ratio: the median of the rounds' own ratios (each round runs ours and the baseline "
+        "one after the other);\ngrowth and memory rows: the figures shown, divided. The JSON "
+        "also has each ratio of the medians, and every round."
+    )
     for case in cases:
         print(_details(case), end="")
     print("\n")

@@ -1,8 +1,11 @@
 """Measuring and reporting: interleaved medians, result rows, the table and the JSON.
 
 - :func:`interleaved` times several contenders round by round (the order
-  rotating each round) and returns each one's median, so a ratio compares
-  runs made side by side on a machine whose speed drifts. Cases that run
+  rotating each round) and returns each one's median with every round's
+  time (:class:`Timings`). A target's ratio is the median of the rounds'
+  own ratios (:meth:`Timings.rounds` given to :class:`Row`): each compares
+  two runs made one just after the other, so when the machine switches
+  speed mid-run the two medians cannot come from different speeds. Cases that run
   wholly in this process pass ``clock=time.process_time`` (CPU seconds of
   this process), which other processes on a shared machine disturb far
   less than wall time; cases with a server in another process must use
@@ -28,6 +31,7 @@ __all__ = [
     "Direction",
     "Row",
     "Scale",
+    "Timings",
     "format_bytes",
     "format_rate",
     "format_seconds",
@@ -102,7 +106,9 @@ class Row:
     ``direction`` says how to read ``ratio``: ``faster`` is baseline over
     ours (how many times faster we are; ``met`` when ratio >= threshold),
     ``within`` is ours over baseline (``met`` when ratio <= threshold),
-    ``info`` has no target.
+    ``info`` has no target. With ``rounds`` (ours, the baseline: each
+    round's time, side by side) the ratio is the median of the rounds' own
+    ratios; ``ratio_of_medians`` is kept beside it.
     """
 
     case: str
@@ -116,12 +122,16 @@ class Row:
     ratio: float = field(init=False)
     met: bool | None = None
     note: str = ""
+    rounds: tuple[Sequence[float], Sequence[float]] | None = None
+    ratio_of_medians: float = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.direction == "faster":
-            self.ratio = self.baseline / self.ours if self.ours else float("inf")
-        else:
-            self.ratio = self.ours / self.baseline if self.baseline else float("inf")
+        self.ratio_of_medians = _ratio(self.direction, self.ours, self.baseline)
+        if self.rounds is None:
+            self.ratio = self.ratio_of_medians
+        else:  # the median of each round's own ratio, ours against the baseline
+            pairs = zip(*self.rounds, strict=True)
+            self.ratio = statistics.median(_ratio(self.direction, o, b) for o, b in pairs)
 
     @property
     def target(self) -> str:
@@ -139,6 +149,24 @@ class Row:
             else:
                 self.met = self.ratio <= self.threshold
         return self
+
+
+def _ratio(direction: Direction, ours: float, baseline: float) -> float:
+    if direction == "faster":
+        return baseline / ours if ours else float("inf")
+    return ours / baseline if baseline else float("inf")
+
+
+class Timings(dict[str, float]):
+    """Each contender's median seconds (the mapping), and every round's (:attr:`samples`)."""
+
+    def __init__(self, samples: Mapping[str, Sequence[float]]) -> None:
+        super().__init__({name: statistics.median(times) for name, times in samples.items()})
+        self.samples = {name: list(times) for name, times in samples.items()}
+
+    def rounds(self, ours: str, baseline: str) -> tuple[list[float], list[float]]:
+        """The two contenders' times, round by round, for :class:`Row`'s ``rounds``."""
+        return self.samples[ours], self.samples[baseline]
 
 
 @dataclass
@@ -164,8 +192,8 @@ def interleaved(
     *,
     warmup: bool = True,
     clock: Callable[[], float] = time.perf_counter,
-) -> dict[str, float]:
-    """Median seconds of each contender over ``repeats`` rounds, run side by side.
+) -> Timings:
+    """Seconds of each contender over ``repeats`` rounds, run side by side: medians and rounds.
 
     Each round runs every contender once; the starting contender rotates
     from round to round so none always runs first (or just after another's
@@ -181,7 +209,7 @@ def interleaved(
         shift = round_number % len(names)
         for name in names[shift:] + names[:shift]:
             samples[name].append(_timed(contenders[name], clock))
-    return {name: statistics.median(times) for name, times in samples.items()}
+    return Timings(samples)
 
 
 def peak_memory(call: Callable[[], object]) -> int:

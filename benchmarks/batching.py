@@ -65,6 +65,7 @@ def run(scale: Scale) -> Case:
         10,
         format_seconds(times["batched"]),
         format_seconds(times["single"]),
+        rounds=times.rounds("batched", "single"),
     ).judge(not scale.quick)
     # single = total * (post + each), batched = posts * post + total * each:
     # the cost of one POST (both ends, HTTP included) and of one request in it.

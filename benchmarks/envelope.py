@@ -21,7 +21,15 @@ from __future__ import annotations
 
 import time
 
-from benchmarks._harness import Case, Direction, Row, Scale, format_seconds, interleaved
+from benchmarks._harness import (
+    Case,
+    Direction,
+    Row,
+    Scale,
+    Timings,
+    format_seconds,
+    interleaved,
+)
 from benchmarks.baselines import classic_client, stdlib_floor
 from ttnc_pipeline.codec import decode_batch, decode_reply, encode_batch, encode_reply
 from ttnc_pipeline.core import Batch, Reply, Request, Response
@@ -107,35 +115,31 @@ def run(scale: Scale) -> Case:
     verdict = not scale.quick
 
     def row(
-        case: str, ours: float, base: float, direction: Direction, threshold: float | None
+        case: str,
+        times: Timings,
+        ours: str,
+        base: str,
+        direction: Direction,
+        threshold: float | None,
     ) -> Row:
         return Row(
             case,
-            ours,
-            base,
+            times[ours],
+            times[base],
             "s",
             direction,
             threshold,
-            format_seconds(ours),
-            format_seconds(base),
+            format_seconds(times[ours]),
+            format_seconds(times[base]),
+            rounds=times.rounds(ours, base),
         ).judge(verdict)
 
     rows = [
-        row(f"envelope: encode {label} vs minidom", encode["ours"], encode["classic"], "faster", 5),
-        row(
-            f"envelope: encode {label} vs ET floor", encode["ours"], encode["floor"], "within", 1.3
-        ),
-        row(f"envelope: decode {label} vs minidom", decode["ours"], decode["classic"], "faster", 5),
-        row(
-            f"envelope: decode {label} vs ET floor", decode["ours"], decode["floor"], "within", 1.3
-        ),
-        row(
-            "  (info) encode_batch alone, Batch ready",
-            encode["ready"],
-            encode["floor"],
-            "info",
-            None,
-        ),
+        row(f"envelope: encode {label} vs minidom", encode, "ours", "classic", "faster", 5),
+        row(f"envelope: encode {label} vs ET floor", encode, "ours", "floor", "within", 1.3),
+        row(f"envelope: decode {label} vs minidom", decode, "ours", "classic", "faster", 5),
+        row(f"envelope: decode {label} vs ET floor", decode, "ours", "floor", "within", 1.3),
+        row("  (info) encode_batch alone, Batch ready", encode, "ready", "floor", "info", None),
     ]
     return Case(
         "envelope",

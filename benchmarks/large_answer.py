@@ -31,6 +31,7 @@ from benchmarks._harness import (
     Case,
     Row,
     Scale,
+    Timings,
     format_bytes,
     format_seconds,
     interleaved,
@@ -61,8 +62,8 @@ def _ours(body: bytes) -> list[Any]:
     return decode_reply(body).responses[0].all("Numbers/Number")
 
 
-def _measure(numbers: int, repeats: int) -> tuple[int, float, float, int, int]:
-    """Body size, ours and floor median seconds, ours and floor peak bytes, for one size."""
+def _measure(numbers: int, repeats: int) -> tuple[int, Timings, int, int]:
+    """Body size, ours' and the floor's seconds, ours' and the floor's peak bytes, for one size."""
     body = listing_body(numbers)
 
     def ours() -> list[Any]:
@@ -73,7 +74,7 @@ def _measure(numbers: int, repeats: int) -> tuple[int, float, float, int, int]:
 
     assert len(ours()) == numbers == len(stdlib_floor.parse(body)[0][0])
     times = interleaved({"ours": ours, "floor": floor}, repeats, clock=time.process_time)
-    return len(body), times["ours"], times["floor"], peak_memory(ours), peak_memory(floor)
+    return len(body), times, peak_memory(ours), peak_memory(floor)
 
 
 def _slope(small: tuple[int, float], big: tuple[int, float]) -> float:
@@ -85,12 +86,13 @@ def run(scale: Scale) -> Case:
     """Measure every size; judge the largest and the growth."""
     verdict = not scale.quick
     details: list[dict[str, Any]] = []
-    measured: list[tuple[int, int, float, float, int, int]] = []
+    measured: list[tuple[int, int, Timings, int, int]] = []
     largest = max(scale.large_sizes)
     for numbers in scale.large_sizes:
         repeats = scale.large_repeats * max(1, largest // numbers // 10)
-        size, ours, floor, peak, floor_peak = _measure(numbers, repeats)
-        measured.append((numbers, size, ours, floor, peak, floor_peak))
+        size, times, peak, floor_peak = _measure(numbers, repeats)
+        ours, floor = times["ours"], times["floor"]
+        measured.append((numbers, size, times, peak, floor_peak))
         details.append(
             {
                 "numbers": f"{numbers:,}",
@@ -106,13 +108,14 @@ def run(scale: Scale) -> Case:
                 "ET peak": format_bytes(floor_peak),
             }
         )
-    numbers, size, ours, floor, peak, floor_peak = measured[-1]
-    first = measured[0]
-    label, first_label = f"{numbers:,}", f"{first[0]:,}"
+    numbers, size, times, peak, floor_peak = measured[-1]
+    ours, floor = times["ours"], times["floor"]
+    first_numbers, _, first_times, first_peak, first_floor_peak = measured[0]
+    label, first_label = f"{numbers:,}", f"{first_numbers:,}"
 
     def growth(big: float, small: float) -> float:
         """How much the cost per number grew from the first size to the last."""
-        return (big / numbers) / (small / first[0])
+        return (big / numbers) / (small / first_numbers)
 
     def growth_row(case: str, ours_growth: float, floor_growth: float) -> Row:
         return Row(
@@ -136,6 +139,7 @@ def run(scale: Scale) -> Case:
             1.5,
             format_seconds(ours),
             format_seconds(floor),
+            rounds=times.rounds("ours", "floor"),
         ).judge(verdict),
         Row(
             f"large: peak memory of {label} vs body size",
@@ -149,19 +153,19 @@ def run(scale: Scale) -> Case:
         ).judge(verdict),
         growth_row(
             f"large: time per number, {first_label} -> {label}, vs ET's",
-            growth(ours, first[2]),
-            growth(floor, first[3]),
+            growth(ours, first_times["ours"]),
+            growth(floor, first_times["floor"]),
         ),
         growth_row(
             f"large: memory per number, {first_label} -> {label}, vs ET's",
-            growth(peak, first[4]),
-            growth(floor_peak, first[5]),
+            growth(peak, first_peak),
+            growth(floor_peak, first_floor_peak),
         ),
     ]
     slopes = (
-        _slope((first[0], first[2]), (numbers, ours)),
-        _slope((first[0], first[3]), (numbers, floor)),
-        _slope((first[0], first[4]), (numbers, peak)),
+        _slope((first_numbers, first_times["ours"]), (numbers, ours)),
+        _slope((first_numbers, first_times["floor"]), (numbers, floor)),
+        _slope((first_numbers, first_peak), (numbers, peak)),
     )
     return Case(
         "large_answer",

@@ -113,6 +113,7 @@ def run(scale: Scale) -> Case:
         1.5,
         format_seconds(per_ours),
         format_seconds(per_bare),
+        rounds=times.rounds("ours", "bare"),
     ).judge(not scale.quick)
     return Case(
         "pipeline_overhead",

@@ -1,0 +1,59 @@
+"""How the harness turns rounds into a ratio: pure arithmetic, no timing."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks._harness import Row, Timings
+
+# Seven rounds in which the machine switches from its usual speed to a fast
+# one mid-run: ours' median lands among the slow rounds, the baseline's
+# among the fast ones.
+OURS = [106.0, 106.0, 106.0, 106.0, 78.0, 78.0, 78.0]
+BASE = [87.0, 87.0, 87.0, 62.0, 62.0, 62.0, 62.0]
+
+
+def _row(rounds: tuple[list[float], list[float]] | None, threshold: float = 1.3) -> Row:
+    timings = Timings({"ours": OURS, "floor": BASE})
+    return Row(
+        "decode vs floor",
+        timings["ours"],
+        timings["floor"],
+        "s",
+        "within",
+        threshold,
+        "",
+        "",
+        rounds=rounds,
+    ).judge(True)
+
+
+def test_timings_are_medians_with_their_rounds_kept() -> None:
+    timings = Timings({"ours": OURS, "floor": BASE})
+    assert (timings["ours"], timings["floor"]) == (106.0, 62.0)
+    assert timings.rounds("ours", "floor") == (OURS, BASE)
+
+
+def test_a_speed_switch_mid_run_does_not_mix_speeds_in_the_ratio() -> None:
+    row = _row(Timings({"ours": OURS, "floor": BASE}).rounds("ours", "floor"))
+    # each round compares two runs made at one speed (but round 4, which straddles)
+    assert row.ratio == pytest.approx(78 / 62)
+    assert row.ratio_of_medians == pytest.approx(106 / 62)
+    assert row.met is True
+
+
+def test_without_rounds_the_ratio_is_that_of_the_medians() -> None:
+    row = _row(None)
+    assert row.ratio == row.ratio_of_medians == pytest.approx(106 / 62)
+    assert row.met is False
+
+
+def test_a_faster_row_takes_each_round_baseline_over_ours() -> None:
+    row = Row("x", 1.0, 4.0, "s", "faster", 2, "", "", rounds=([1.0, 2.0, 1.0], [3.0, 8.0, 5.0]))
+    assert row.ratio == pytest.approx(4.0)  # rounds: 3, 4, 5
+    assert row.ratio_of_medians == pytest.approx(4.0)
+
+
+def test_rounds_of_unequal_length_are_refused() -> None:
+    with pytest.raises(ValueError):
+        Row("x", 1.0, 1.0, "s", "within", 1.5, "", "", rounds=([1.0, 2.0], [1.0]))
