@@ -67,9 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"ttnc_pipeline benchmarks, {mode}: Python {platform.python_version()}")
     print(render_table(rows))
     print(
-        "ratio: the median of the rounds' own ratios (each round runs ours and the baseline "
-        "one after the other);\ngrowth and memory rows: the figures shown, divided. The JSON "
-        "also has each ratio of the medians, and every round."
+        "ratio: the median of the rounds' own ratios (ours against the baseline in the same "
+        "round);\ngrowth and memory rows: the figures shown, divided. The JSON also has each "
+        "ratio of the medians, and every round."
     )
     for case in cases:
         print(_details(case), end="")

@@ -4,8 +4,9 @@
   rotating each round) and returns each one's median with every round's
   time (:class:`Timings`). A target's ratio is the median of the rounds'
   own ratios (:meth:`Timings.rounds` given to :class:`Row`): each compares
-  two runs made one just after the other, so when the machine switches
-  speed mid-run the two medians cannot come from different speeds. Cases that run
+  two runs made in the same round, close together, so a switch of the
+  machine's speed mid-run does not set a median taken at one speed
+  against one taken at the other. Cases that run
   wholly in this process pass ``clock=time.process_time`` (CPU seconds of
   this process), which other processes on a shared machine disturb far
   less than wall time; cases with a server in another process must use
@@ -152,6 +153,7 @@ class Row:
 
 
 def _ratio(direction: Direction, ours: float, baseline: float) -> float:
+    """Baseline over ours for a ``faster`` row, else ours over baseline."""
     if direction == "faster":
         return baseline / ours if ours else float("inf")
     return ours / baseline if baseline else float("inf")

@@ -113,7 +113,10 @@ def run(scale: Scale) -> Case:
         1.5,
         format_seconds(per_ours),
         format_seconds(per_bare),
-        rounds=times.rounds("ours", "bare"),
+        rounds=(
+            [t / calls for t in times.samples["ours"]],
+            [t / calls for t in times.samples["bare"]],
+        ),
     ).judge(not scale.quick)
     return Case(
         "pipeline_overhead",

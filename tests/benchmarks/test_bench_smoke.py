@@ -9,6 +9,7 @@ every ResourceWarning shown: a case closes every connection it opens.
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -58,6 +59,14 @@ def _check_shape(stdout: str, results: dict[str, Any], cases: list[str]) -> None
             assert row["met"] is None  # quick mode gives no verdict
             assert row["ours"] > 0 and row["baseline"] > 0 and row["ratio"] > 0
             assert row["case"] in stdout
+            if row["rounds"] is not None:  # the ratio is the median of the rounds' own
+                ours, base = row["rounds"]
+                assert len(ours) == len(base) >= 1
+                per_round = [
+                    b / o if row["direction"] == "faster" else o / b
+                    for o, b in zip(ours, base, strict=True)
+                ]
+                assert row["ratio"] == pytest.approx(statistics.median(per_round))
 
 
 def test_one_in_process_case_prints_a_table_and_writes_json(tmp_path: Path) -> None:
