@@ -39,6 +39,7 @@ __all__ = [
     "interleaved",
     "peak_memory",
     "render_table",
+    "round_order",
     "to_json",
 ]
 
@@ -194,13 +195,14 @@ def interleaved(
     *,
     warmup: bool = True,
     clock: Callable[[], float] = time.perf_counter,
+    pivot: str | None = None,
 ) -> Timings:
     """Seconds of each contender over ``repeats`` rounds, run side by side: medians and rounds.
 
-    Each round runs every contender once; the starting contender rotates
-    from round to round so none always runs first (or just after another's
-    garbage). A warm-up round is run first and thrown away. ``clock``
-    defaults to wall time (:func:`time.perf_counter`).
+    Each round runs every contender once, in the order :func:`round_order`
+    gives (``pivot``, when named, between two others). A warm-up round is
+    run first and thrown away. ``clock`` defaults to wall time
+    (:func:`time.perf_counter`).
     """
     names = list(contenders)
     if warmup:
@@ -208,10 +210,27 @@ def interleaved(
             contenders[name]()
     samples: dict[str, list[float]] = {name: [] for name in names}
     for round_number in range(repeats):
-        shift = round_number % len(names)
-        for name in names[shift:] + names[:shift]:
+        for name in round_order(names, round_number, pivot):
             samples[name].append(_timed(contenders[name], clock))
     return Timings(samples)
+
+
+def round_order(names: Sequence[str], round_number: int, pivot: str | None = None) -> list[str]:
+    """The order of one round: rotated a step each round, so none always runs first.
+
+    With a ``pivot`` (ours), the others rotate around it and it runs second,
+    between the first two: with two others, it runs next to both in every
+    round, so each of their ratios to it compares runs made back to back.
+    """
+    if pivot is None:
+        shift = round_number % len(names)
+        return [*names[shift:], *names[:shift]]
+    others = [name for name in names if name != pivot]
+    if not others:
+        return [pivot]
+    shift = round_number % len(others)
+    others = [*others[shift:], *others[:shift]]
+    return [others[0], pivot, *others[1:]]
 
 
 def peak_memory(call: Callable[[], object]) -> int:

@@ -105,11 +105,13 @@ def run(scale: Scale) -> Case:
         },
         scale.envelope_repeats,
         clock=time.process_time,
+        pivot="ours",
     )
     decode = interleaved(
         {"ours": ours_decode, "classic": classic_decode, "floor": floor_decode},
         scale.envelope_repeats,
         clock=time.process_time,
+        pivot="ours",
     )
     label = f"{count:,}"
     verdict = not scale.quick

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks._harness import Row, Timings
+from benchmarks._harness import Row, Timings, interleaved, round_order
 
 # Seven rounds in which the machine switches from its usual speed to a fast
 # one mid-run: ours' median lands among the slow rounds, the baseline's
@@ -57,3 +57,27 @@ def test_a_faster_row_takes_each_round_baseline_over_ours() -> None:
 def test_rounds_of_unequal_length_are_refused() -> None:
     with pytest.raises(ValueError):
         Row("x", 1.0, 1.0, "s", "within", 1.5, "", "", rounds=([1.0, 2.0], [1.0]))
+
+
+def test_without_a_pivot_each_contender_runs_first_in_turn() -> None:
+    orders = [round_order(["a", "b", "c"], n) for n in range(3)]
+    assert orders == [["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"]]
+
+
+def test_a_pivot_runs_next_to_both_of_two_others_in_every_round() -> None:
+    for n in range(6):
+        order = round_order(["ours", "classic", "floor"], n, "ours")
+        assert order[1] == "ours" and sorted(order) == ["classic", "floor", "ours"]
+    firsts = {round_order(["ours", "classic", "floor"], n, "ours")[0] for n in range(2)}
+    assert firsts == {"classic", "floor"}
+
+
+def test_interleaved_runs_the_rounds_in_that_order_and_keeps_each_round() -> None:
+    ran: list[str] = []
+    ticks = iter(range(1000))
+    contenders = {name: (lambda name=name: ran.append(name)) for name in ("ours", "b", "c")}
+    timings = interleaved(
+        contenders, 4, warmup=False, clock=lambda: float(next(ticks)), pivot="ours"
+    )
+    assert ran == [name for n in range(4) for name in round_order(["ours", "b", "c"], n, "ours")]
+    assert all(len(times) == 4 for times in timings.samples.values())
