@@ -37,6 +37,7 @@ __all__ = [
     "format_rate",
     "format_seconds",
     "interleaved",
+    "paired_ratio",
     "peak_memory",
     "render_table",
     "round_order",
@@ -76,7 +77,7 @@ class Scale:
             batching_size=100,
             batching_repeats=5,
             large_sizes=(1_000, 10_000, 100_000),
-            large_repeats=5,
+            large_repeats=9,
         )
 
     @classmethod
@@ -131,9 +132,8 @@ class Row:
         self.ratio_of_medians = _ratio(self.direction, self.ours, self.baseline)
         if self.rounds is None:
             self.ratio = self.ratio_of_medians
-        else:  # the median of each round's own ratio, ours against the baseline
-            pairs = zip(*self.rounds, strict=True)
-            self.ratio = statistics.median(_ratio(self.direction, o, b) for o, b in pairs)
+        else:
+            self.ratio = paired_ratio(self.direction, *self.rounds)
 
     @property
     def target(self) -> str:
@@ -160,6 +160,12 @@ def _ratio(direction: Direction, ours: float, baseline: float) -> float:
     return ours / baseline if baseline else float("inf")
 
 
+def paired_ratio(direction: Direction, ours: Sequence[float], baseline: Sequence[float]) -> float:
+    """The median of each round's own ratio (``ours[i]`` against ``baseline[i]``)."""
+    pairs = zip(ours, baseline, strict=True)
+    return statistics.median(_ratio(direction, o, b) for o, b in pairs)
+
+
 class Timings(dict[str, float]):
     """Each contender's median seconds (the mapping), and every round's (:attr:`samples`)."""
 
@@ -170,6 +176,10 @@ class Timings(dict[str, float]):
     def rounds(self, ours: str, baseline: str) -> tuple[list[float], list[float]]:
         """The two contenders' times, round by round, for :class:`Row`'s ``rounds``."""
         return self.samples[ours], self.samples[baseline]
+
+    def ratio(self, ours: str, baseline: str) -> float:
+        """``ours`` over ``baseline``: median of the rounds' own ratios, as a ``within`` row."""
+        return paired_ratio("within", *self.rounds(ours, baseline))
 
 
 @dataclass

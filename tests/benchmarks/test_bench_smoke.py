@@ -83,3 +83,10 @@ def test_the_whole_quick_suite_runs(tmp_path: Path) -> None:
     _check_shape(stdout, results, names)
     large = next(case for case in results["cases"] if case["name"] == "large_answer")
     assert len(large["details"]) >= 2  # the growth table: one line per size
+    # time growth is the paired ratio at the largest size over that at the smallest
+    decode, _, time_growth, _ = large["rows"]
+    assert decode["case"].startswith("large: decode + all()")
+    assert time_growth["ours"] == pytest.approx(decode["ratio"])
+    assert time_growth["ratio"] == pytest.approx(decode["ratio"] / time_growth["baseline"])
+    first = large["details"][0]["time ratio"]
+    assert f"{time_growth['baseline']:.2f}x" == first

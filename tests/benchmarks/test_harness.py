@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks._harness import Row, Timings, interleaved, round_order
+from benchmarks._harness import Row, Timings, interleaved, paired_ratio, round_order
 
 # Seven rounds in which the machine switches from its usual speed to a fast
 # one mid-run: ours' median lands among the slow rounds, the baseline's
@@ -40,6 +40,14 @@ def test_a_speed_switch_mid_run_does_not_mix_speeds_in_the_ratio() -> None:
     assert row.ratio == pytest.approx(78 / 62)
     assert row.ratio_of_medians == pytest.approx(106 / 62)
     assert row.met is True
+
+
+def test_timings_give_the_same_paired_ratio_as_a_row_of_their_rounds() -> None:
+    timings = Timings({"ours": OURS, "floor": BASE})
+    row = _row(timings.rounds("ours", "floor"))
+    assert timings.ratio("ours", "floor") == row.ratio == pytest.approx(78 / 62)
+    assert paired_ratio("within", OURS, BASE) == row.ratio
+    assert paired_ratio("faster", [2.0, 1.0, 4.0], [6.0, 5.0, 4.0]) == pytest.approx(3.0)
 
 
 def test_without_rounds_the_ratio_is_that_of_the_medians() -> None:
