@@ -184,12 +184,17 @@ class Timings(dict[str, float]):
 
 @dataclass
 class Case:
-    """What one case module reports: its rows and any extra table (e.g. growth)."""
+    """What one case module reports: its rows and any extra table (e.g. growth).
+
+    ``samples`` (JSON only) keeps round times that no row carries, such as
+    each size's of the large answer.
+    """
 
     name: str
     rows: list[Row]
     details: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    samples: dict[str, Any] = field(default_factory=dict)
 
 
 def _timed(call: Callable[[], object], clock: Callable[[], float]) -> float:
@@ -319,6 +324,7 @@ def to_json(cases: Sequence[Case], meta: Mapping[str, Any]) -> dict[str, Any]:
                 "rows": [{**asdict(row), "target": row.target} for row in case.rows],
                 "details": case.details,
                 "notes": case.notes,
+                "samples": case.samples,
             }
             for case in cases
         ],

@@ -83,10 +83,19 @@ def test_the_whole_quick_suite_runs(tmp_path: Path) -> None:
     _check_shape(stdout, results, names)
     large = next(case for case in results["cases"] if case["name"] == "large_answer")
     assert len(large["details"]) >= 2  # the growth table: one line per size
-    # time growth is the paired ratio at the largest size over that at the smallest
+    # time growth starts from the decode row's paired ratio; every size's rounds are kept
     decode, _, time_growth, _ = large["rows"]
     assert decode["case"].startswith("large: decode + all()")
     assert time_growth["ours"] == pytest.approx(decode["ratio"])
-    assert time_growth["ratio"] == pytest.approx(decode["ratio"] / time_growth["baseline"])
-    first = large["details"][0]["time ratio"]
-    assert f"{time_growth['baseline']:.2f}x" == first
+    sizes = [line["numbers"] for line in large["details"]]
+    assert list(large["samples"]) == sizes
+    assert large["samples"][sizes[-1]]["ours"] == decode["rounds"][0]
+
+
+def test_the_large_answer_parts_print_a_line_per_round(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import large_answer_parts
+
+    assert large_answer_parts.main(["--rounds", "2", "--numbers", "500"]) == 0
+    header, *lines = capsys.readouterr().out.splitlines()
+    assert header.startswith("ms: floor")
+    assert len(lines) == 2 and all(line.endswith("x") and " = " in line for line in lines)
