@@ -118,7 +118,7 @@ class CorrelationMiddleware:
                 named.append(request)
             requests = tuple(named)
             batch = batch._copy(requests, batch.session_id, batch.options)  # checked already
-        if len(ids) > 1 and len(set(ids)) != len(ids):
+        if len(set(ids)) != len(ids):  # a batch of one went to _one
             seen: set[str | None] = set()
             for request_id in ids:
                 if request_id in seen:
